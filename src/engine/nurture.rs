@@ -1,0 +1,142 @@
+//! Nurture enrollment: assignment where the lead left off, steps on a cadence,
+//! completion and hand-over to the next program.
+
+use super::{days, Engine};
+use crate::effect::{Effect, EffectKind, NurtureEnd};
+use crate::lead::{Enrollment, Lead};
+use crate::policy::Program;
+use crate::stage::Stage;
+use chrono::{DateTime, Utc};
+
+impl Engine {
+    /// Enrolls the lead in `program`, ending any current enrollment (`reassigned`).
+    /// A resuming program starts at the first step the lead has not been sent; the step
+    /// it starts at is due at once.
+    pub(super) fn assign(&self, lead: &mut Lead, program: &str, reason: &str, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+        self.end_nurture(lead, NurtureEnd::Reassigned, at, out);
+        let start = match self.policy.programs.get(program) {
+            Some(p) if p.resume => {
+                let position = lead.program_positions.get(program).copied().unwrap_or(0);
+                next_unseen(lead, p, position)
+            }
+            Some(_) => 0,
+            None => 0,
+        };
+        out.push(Effect::new(
+            &lead.id,
+            at,
+            EffectKind::NurtureAssigned {
+                program: program.to_owned(),
+                step: start,
+                reason: reason.to_owned(),
+            },
+        ));
+        lead.nurture = Some(Enrollment {
+            program: program.to_owned(),
+            step: start,
+            due: None,
+        });
+        if start < self.program_len(program) {
+            self.send_step(lead, start, at, out);
+        }
+    }
+
+    /// The enrollment's due time came: send its next step, or complete the program.
+    pub(super) fn nurture_due(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+        let Some(enrollment) = &lead.nurture else { return };
+        let name = enrollment.program.clone();
+        let program = self.policy.programs.get(&name);
+        let next = match program {
+            Some(p) if p.resume => next_unseen(lead, p, enrollment.step),
+            _ => enrollment.step,
+        };
+        let len = self.program_len(&name);
+        if next < len {
+            self.send_step(lead, next, at, out);
+            return;
+        }
+        lead.nurture = None;
+        out.push(Effect::new(
+            &lead.id,
+            at,
+            EffectKind::NurtureEnded {
+                program: name,
+                step: len,
+                why: NurtureEnd::Completed,
+            },
+        ));
+        if lead.stage == Stage::Recycled {
+            // A recycled lead is never left without a program.
+            let then = program
+                .and_then(|p| p.then.clone())
+                .unwrap_or_else(|| self.policy.recycle.default_program.clone());
+            self.assign(lead, &then, "completed", at, out);
+        }
+    }
+
+    /// Ends the current enrollment, if any.
+    pub(super) fn end_nurture(&self, lead: &mut Lead, why: NurtureEnd, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+        if let Some(e) = lead.nurture.take() {
+            out.push(Effect::new(
+                &lead.id,
+                at,
+                EffectKind::NurtureEnded {
+                    program: e.program,
+                    step: e.step,
+                    why,
+                },
+            ));
+        }
+    }
+
+    /// A lead exhausted in a program the policy has since lengthened gets the new
+    /// steps: the next one falls due now.
+    pub(super) fn wake_exhausted(&self, lead: &mut Lead, at: DateTime<Utc>) {
+        let len = lead.nurture.as_ref().map(|e| self.program_len(&e.program));
+        if let (Some(e), Some(len)) = (lead.nurture.as_mut(), len) {
+            if e.due.is_none() && e.step < len {
+                e.due = Some(at);
+            }
+        }
+    }
+
+    fn send_step(&self, lead: &mut Lead, step: usize, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+        let Some(enrollment) = &lead.nurture else { return };
+        let Some(program) = self.policy.programs.get(&enrollment.program) else { return };
+        let name = enrollment.program.clone();
+        let content = program.steps[step].clone();
+        out.push(Effect::new(
+            &lead.id,
+            at,
+            EffectKind::NurtureStepDue {
+                program: name.clone(),
+                step,
+                content: content.clone(),
+            },
+        ));
+        lead.content_seen.insert(content);
+        let position = lead.program_positions.entry(name).or_insert(0);
+        *position = (*position).max(step + 1);
+        let next = if program.resume {
+            next_unseen(lead, program, step + 1)
+        } else {
+            step + 1
+        };
+        if let Some(e) = lead.nurture.as_mut() {
+            e.step = next;
+            e.due = Some(at + days(program.cadence_days));
+        }
+    }
+
+    /// The number of steps of a program; 0 for one the policy no longer defines.
+    fn program_len(&self, name: &str) -> usize {
+        self.policy.programs.get(name).map_or(0, |p| p.steps.len())
+    }
+}
+
+/// The first step at or after `from` whose content the lead has not seen.
+fn next_unseen(lead: &Lead, program: &Program, from: usize) -> usize {
+    (from..program.steps.len())
+        .find(|&i| !lead.content_seen.contains(&program.steps[i]))
+        .unwrap_or(program.steps.len())
+}

@@ -1,0 +1,70 @@
+//! Deadlines: service-level breaches, passive recycling and nurture steps, fired in
+//! time order and stamped with the deadline's own time.
+
+use super::Engine;
+use crate::effect::{Cause, Effect, EffectKind, NurtureEnd, SlaKind};
+use crate::lead::Lead;
+use chrono::{DateTime, Utc};
+
+impl Engine {
+    /// Fires every deadline of the lead at or before `until`, in time order, and returns
+    /// the effects. Use it to wake a lead at its [`Lead::next_deadline`].
+    pub fn advance(&self, lead: &mut Lead, until: DateTime<Utc>) -> Vec<Effect> {
+        let mut out = Vec::new();
+        self.advance_into(lead, until, &mut out);
+        out
+    }
+
+    pub(crate) fn advance_into(&self, lead: &mut Lead, until: DateTime<Utc>, out: &mut Vec<Effect>) {
+        while self.fire_earliest(lead, until, out) {}
+    }
+
+    /// Fires everything due at the lead's earliest deadline, if that is at or before
+    /// `until`. Returns whether anything fired. At one instant the order is: respond,
+    /// attempts, idle, nurture.
+    pub(crate) fn fire_earliest(&self, lead: &mut Lead, until: DateTime<Utc>, out: &mut Vec<Effect>) -> bool {
+        let Some(at) = lead.next_deadline().filter(|&d| d <= until) else {
+            return false;
+        };
+        lead.clock = lead.clock.max(at);
+        if lead.sla.respond_due == Some(at) {
+            lead.sla.respond_due = None;
+            breach(lead, SlaKind::Respond, at, out);
+        }
+        if lead.sla.attempts_due == Some(at) {
+            lead.sla.attempts_due = None;
+            breach(lead, SlaKind::Attempts, at, out);
+        }
+        if lead.sla.idle_due == Some(at) {
+            lead.sla.idle_due = None;
+            breach(lead, SlaKind::Idle, at, out);
+            self.recycle_idle(lead, at, out);
+        }
+        if lead.nurture.as_ref().and_then(|e| e.due) == Some(at) {
+            self.nurture_due(lead, at, out);
+        }
+        true
+    }
+
+    /// Passive recycling of a lead idle past its stage's limit.
+    fn recycle_idle(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+        if lead.do_not_email {
+            self.remove(lead, "unsubscribed", Cause::SlaIdle, NurtureEnd::Removed, at, out);
+            return;
+        }
+        let program = self.policy.recycle.passive_program.clone();
+        self.enter_recycled(lead, &program, "sla_idle", Cause::SlaIdle, at, out);
+    }
+}
+
+fn breach(lead: &Lead, sla: SlaKind, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+    out.push(Effect::new(
+        &lead.id,
+        at,
+        EffectKind::SlaBreached {
+            stage: lead.stage,
+            sla,
+            rep: lead.owner.clone(),
+        },
+    ));
+}

@@ -1,0 +1,192 @@
+//! Error types. Every error names what was wrong and what was expected.
+
+use crate::effect::RejectKind;
+use crate::event::EventType;
+use crate::id::{EventId, LeadId};
+use crate::stage::Stage;
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+/// Why an event was refused. The lead (or book) is left exactly as it was.
+///
+/// [`StepError::kind`] gives the contract's `rejected.kind`; the `Display` text is
+/// the `rejected.message`.
+#[derive(Clone, Debug, PartialEq, Error)]
+#[non_exhaustive]
+pub enum StepError {
+    /// The event names a lead that was never created.
+    #[error("lead {lead} does not exist: a `{event}` event needs a lead that was created first (send its `created` event)")]
+    UnknownLead {
+        /// The lead named.
+        lead: LeadId,
+        /// The refused event's type.
+        event: EventType,
+    },
+    /// A `created` event for a lead that already exists.
+    #[error("lead {lead} already exists (stage {stage}): `created` is only for a new lead id")]
+    DuplicateLead {
+        /// The lead.
+        lead: LeadId,
+        /// Its stage.
+        stage: Stage,
+    },
+    /// The event's `id` was already applied to this lead.
+    #[error("event {id} was already applied to lead {lead}: a redelivered event is applied once")]
+    DuplicateEvent {
+        /// The lead.
+        lead: LeadId,
+        /// The repeated event id.
+        id: EventId,
+    },
+    /// The event is not legal from the lead's stage.
+    #[error("lead {lead} is in stage {stage}: a `{event}` event is legal only from {}", stage_list(.legal_from))]
+    IllegalTransition {
+        /// The lead.
+        lead: LeadId,
+        /// Its stage.
+        stage: Stage,
+        /// The refused event's type.
+        event: EventType,
+        /// The stages the event is legal from.
+        legal_from: &'static [Stage],
+    },
+    /// The event is older than the lead's clock or the book's last tick.
+    #[error("{} `{event}` at {at} is older than {what} ({after}): events must come in time order", lead_phrase(.lead))]
+    OutOfOrder {
+        /// The lead, if the event names one.
+        lead: Option<LeadId>,
+        /// The refused event's type.
+        event: EventType,
+        /// Its time.
+        at: DateTime<Utc>,
+        /// The time it must not be older than.
+        after: DateTime<Utc>,
+        /// What that time is: the lead's last event, or the last tick.
+        what: &'static str,
+    },
+    /// The event names a program the policy does not define.
+    #[error("lead {lead}: `{event}` names program `{program}`, which the policy does not define; expected one of: {known}")]
+    UnknownProgram {
+        /// The lead.
+        lead: LeadId,
+        /// The refused event's type.
+        event: EventType,
+        /// The unknown program.
+        program: String,
+        /// The programs the policy defines, comma-separated.
+        known: String,
+    },
+    /// The lead was removed and takes no more events.
+    #[error("lead {lead} was removed ({reason}): it takes no more events, so `{event}` was refused")]
+    RemovedLead {
+        /// The lead.
+        lead: LeadId,
+        /// The refused event's type.
+        event: EventType,
+        /// Why the lead was removed.
+        reason: String,
+    },
+    /// The event cannot be applied as written.
+    #[error("{problem}")]
+    Malformed {
+        /// The lead, if the event names one.
+        lead: Option<LeadId>,
+        /// What is wrong and what was expected.
+        problem: String,
+    },
+}
+
+impl StepError {
+    /// The contract's `rejected.kind` for this error.
+    pub fn kind(&self) -> RejectKind {
+        match self {
+            StepError::UnknownLead { .. } => RejectKind::UnknownLead,
+            StepError::DuplicateLead { .. } => RejectKind::DuplicateLead,
+            StepError::DuplicateEvent { .. } => RejectKind::DuplicateEvent,
+            StepError::IllegalTransition { .. } => RejectKind::IllegalTransition,
+            StepError::OutOfOrder { .. } => RejectKind::OutOfOrder,
+            StepError::UnknownProgram { .. } => RejectKind::UnknownProgram,
+            StepError::RemovedLead { .. } => RejectKind::RemovedLead,
+            StepError::Malformed { .. } => RejectKind::Malformed,
+        }
+    }
+}
+
+fn stage_list(stages: &[Stage]) -> String {
+    let names: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+    match names.len() {
+        0 => "no stage (it creates a lead)".to_owned(),
+        1 => names[0].to_owned(),
+        n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
+    }
+}
+
+fn lead_phrase(lead: &Option<LeadId>) -> String {
+    match lead {
+        Some(l) => format!("lead {l}:"),
+        None => "the".to_owned(),
+    }
+}
+
+/// Why a policy was refused when the engine was built.
+#[derive(Clone, Debug, PartialEq, Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// A key names a program the policy does not define.
+    #[error("`{key}` names program `{program}`, which the policy does not define: add a [programs.{program}] table or name one of: {known}")]
+    UnknownProgram {
+        /// The policy key (`recycle.reasons.no_budget`).
+        key: String,
+        /// The program named.
+        program: String,
+        /// The programs the policy defines, comma-separated.
+        known: String,
+    },
+    /// A number is out of its range.
+    #[error("`{key}` = {value} is invalid: expected {expected}")]
+    InvalidValue {
+        /// The policy key (`programs.timing_drip.cadence_days`).
+        key: String,
+        /// The value given.
+        value: f64,
+        /// What was expected (`a number of days greater than 0`).
+        expected: &'static str,
+    },
+    /// The grade table is not in descending order.
+    #[error("`scoring.grades` is out of order: A = {a}, B = {b}, C = {c}; expected A >= B >= C")]
+    GradesOutOfOrder {
+        /// Points for grade A.
+        a: f64,
+        /// Points for grade B.
+        b: f64,
+        /// Points for grade C.
+        c: f64,
+    },
+    /// A setting needs another that is missing.
+    #[error("`{key}` is set but `{needs}` is not: set both or neither")]
+    MissingSetting {
+        /// The key that was set.
+        key: String,
+        /// The key it needs.
+        needs: String,
+    },
+    /// A fit rule has no condition or more than one.
+    #[error("`scoring.fit[{index}]` (attr `{attr}`) must have exactly one condition of any_of, equals, at_least, at_most, exists; it has {count}")]
+    FitRuleConditions {
+        /// The rule's index in `[[scoring.fit]]`.
+        index: usize,
+        /// The rule's attribute.
+        attr: String,
+        /// How many conditions it has.
+        count: usize,
+    },
+}
+
+impl StepError {
+    pub(crate) fn self_merge(lead: &LeadId) -> Self {
+        StepError::Malformed {
+            lead: Some(lead.clone()),
+            problem: format!("lead {lead} cannot be merged into itself: `into` must name the surviving lead, another lead"),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The lead record: everything the engine remembers about one lead.
+
+use crate::id::{EventId, LeadId, RepId};
+use crate::profile::Profile;
+use crate::scoring::Engagement;
+use crate::stage::Stage;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One lead and its whole lifecycle state.
+///
+/// A `Lead` is plain serde data, so a host can keep leads in its own database, load
+/// one, [`step`](crate::Engine::step) it and save it. Its fields change only through
+/// the engine, which keeps them consistent; read them with the accessors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    pub(crate) id: LeadId,
+    pub(crate) stage: Stage,
+    pub(crate) entered_stage_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
+    /// The time of the last event applied or deadline fired; older events are refused.
+    pub(crate) clock: DateTime<Utc>,
+    pub(crate) first_touch: Touch,
+    pub(crate) last_touch: Touch,
+    pub(crate) touch_counts: BTreeMap<String, u64>,
+    pub(crate) profile: Profile,
+    pub(crate) account: Option<String>,
+    pub(crate) owner: Option<RepId>,
+    pub(crate) original_rep: Option<RepId>,
+    pub(crate) opportunity: Option<String>,
+    pub(crate) fit: f64,
+    pub(crate) engagement: Engagement,
+    /// Whether crossing the threshold by score qualifies the lead (hysteresis).
+    pub(crate) armed: bool,
+    /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
+    pub(crate) do_not_email: bool,
+    pub(crate) removed_reason: Option<String>,
+    pub(crate) nurture: Option<Enrollment>,
+    /// Per program: the index of the first step the lead has not been sent.
+    pub(crate) program_positions: BTreeMap<String, usize>,
+    /// Content the lead was sent or consumed; nurture never sends it again.
+    pub(crate) content_seen: BTreeSet<String>,
+    pub(crate) sla: SlaClock,
+    pub(crate) times_recycled: u32,
+    pub(crate) applied_events: BTreeSet<EventId>,
+}
+
+/// Where a touch came from, with its time. The first touch is kept for life.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Touch {
+    /// The lead source of a `created` event, or the kind of a `touch` event.
+    pub source: String,
+    /// The campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A lead's current nurture enrollment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// The program.
+    pub program: String,
+    /// The next step to send; the program's length once every step was sent.
+    pub step: usize,
+    /// When the next step falls due, or the program completes; `None` when the lead
+    /// is exhausted there (it was already sent every step).
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// The service-level deadlines of the lead's current stay in its stage. A deadline is
+/// cleared once it is met or its breach was reported, so each is reported once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaClock {
+    /// When sales must have acted by.
+    pub respond_due: Option<DateTime<Utc>>,
+    /// When the required attempts must have been made by.
+    pub attempts_due: Option<DateTime<Utc>>,
+    /// Contact attempts made in this stay.
+    pub attempts_made: u32,
+    /// When the lead becomes idle: `idle_days` after entering the stage or the last
+    /// sales event, whichever is later.
+    pub idle_due: Option<DateTime<Utc>>,
+}
+
+impl Lead {
+    /// The lead's id.
+    pub fn id(&self) -> &LeadId {
+        &self.id
+    }
+
+    /// Its stage.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// When it entered its stage.
+    pub fn entered_stage_at(&self) -> DateTime<Utc> {
+        self.entered_stage_at
+    }
+
+    /// When it was created.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// The time of the last event applied to it or deadline fired for it.
+    pub fn clock(&self) -> DateTime<Utc> {
+        self.clock
+    }
+
+    /// Where it first came from; never changes (a merge keeps the earlier one).
+    pub fn first_touch(&self) -> &Touch {
+        &self.first_touch
+    }
+
+    /// Its latest touch (the `created` event until a `touch` event comes).
+    pub fn last_touch(&self) -> &Touch {
+        &self.last_touch
+    }
+
+    /// How many touches of each kind it has had.
+    pub fn touch_counts(&self) -> &BTreeMap<String, u64> {
+        &self.touch_counts
+    }
+
+    /// Its profile attributes.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Its account, if the host named one.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The rep who owns it now; `None` while marketing owns it.
+    pub fn owner(&self) -> Option<&RepId> {
+        self.owner.as_ref()
+    }
+
+    /// The first rep who accepted it; a re-engaged lead is routed back to this rep.
+    pub fn original_rep(&self) -> Option<&RepId> {
+        self.original_rep.as_ref()
+    }
+
+    /// The last opportunity opened for it.
+    pub fn opportunity(&self) -> Option<&str> {
+        self.opportunity.as_deref()
+    }
+
+    /// Its fit points (the sum of the matching fit rules).
+    pub fn fit_points(&self) -> f64 {
+        self.fit
+    }
+
+    /// Its engagement as of its last update; use
+    /// [`Engine::score_at`](crate::Engine::score_at) for the decayed value at a time.
+    pub fn engagement(&self) -> &Engagement {
+        &self.engagement
+    }
+
+    /// Whether it may qualify by score (see hysteresis in CONTRACT.md).
+    pub fn is_armed(&self) -> bool {
+        self.armed
+    }
+
+    /// Whether it unsubscribed: it is never enrolled in nurture again.
+    pub fn is_do_not_email(&self) -> bool {
+        self.do_not_email
+    }
+
+    /// Why it was removed, if it was.
+    pub fn removed_reason(&self) -> Option<&str> {
+        self.removed_reason.as_deref()
+    }
+
+    /// Its current nurture enrollment. A recycled lead always has one.
+    pub fn nurture(&self) -> Option<&Enrollment> {
+        self.nurture.as_ref()
+    }
+
+    /// Per program, the first step it has not been sent.
+    pub fn program_positions(&self) -> &BTreeMap<String, usize> {
+        &self.program_positions
+    }
+
+    /// The content it was sent or consumed.
+    pub fn content_seen(&self) -> &BTreeSet<String> {
+        &self.content_seen
+    }
+
+    /// The service-level deadlines of its current stay.
+    pub fn sla(&self) -> &SlaClock {
+        &self.sla
+    }
+
+    /// How many times it entered `recycled`.
+    pub fn times_recycled(&self) -> u32 {
+        self.times_recycled
+    }
+
+    /// Whether an event with this id was applied to it.
+    pub fn has_applied(&self, id: &EventId) -> bool {
+        self.applied_events.contains(id)
+    }
+
+    /// The earliest time something falls due for it (a service level, an idle limit, a
+    /// nurture step or completion). A host that stores leads itself wakes the lead then
+    /// with [`Engine::advance`](crate::Engine::advance).
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        [
+            self.sla.respond_due,
+            self.sla.attempts_due,
+            self.sla.idle_due,
+            self.nurture.as_ref().and_then(|e| e.due),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}

@@ -1,0 +1,77 @@
+//! # leadcycle
+//!
+//! A deterministic rules engine for the B2B lead lifecycle, built so that **no lead is
+//! left behind**. Feed it events (created, touches, sales actions, ticks of the clock);
+//! get back effects: stage transitions, nurture assignments and steps, routing back to
+//! the original rep, SLA breaches. Leads that sales rejects or ignores are recycled
+//! into the right nurture program, resume where they left off, and come back to their
+//! original rep when they are ready to buy.
+//!
+//! ```
+//! use leadcycle::{Engine, Event, LeadBook, Policy, Stage};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Engine::new(Policy::default())?;
+//! let mut book = LeadBook::new();
+//! let lines = [
+//!     r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"webinar","profile":{"seniority":"vp","employees":350}}"#,
+//!     r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"demo_request"}"#,
+//!     r#"{"type":"sales_accepted","lead":"L1","at":"2026-01-08T12:00:00Z","rep":"R7"}"#,
+//!     r#"{"type":"disqualified","lead":"L1","at":"2026-01-20T12:00:00Z","rep":"R7","reason":"bad_timing"}"#,
+//! ];
+//! for line in lines {
+//!     let event: Event = serde_json::from_str(line)?;
+//!     for effect in book.apply(&engine, &event) {
+//!         println!("{}", serde_json::to_string(&effect)?);
+//!     }
+//! }
+//! let lead = book.get("L1").unwrap();
+//! assert_eq!(lead.stage(), Stage::Recycled);
+//! assert_eq!(lead.nurture().unwrap().program, "timing_drip");
+//! assert_eq!(lead.original_rep().unwrap().as_str(), "R7");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Concepts
+//!
+//! - [`Event`] is the input and [`Effect`] the output; their serde forms are the JSON
+//!   lines of the public contract (`docs/contract.md`).
+//! - [`Lead`] is one lead's whole state, plain serde data a host may store anywhere.
+//! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
+//!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
+//!   embedded default; [`Engine::new`] validates it.
+//! - [`Engine::step`] applies one event to one lead: pure, deterministic, and on error
+//!   the lead is unchanged. [`Lead::next_deadline`] tells a host when to wake a lead
+//!   with [`Engine::advance`].
+//! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
+//!   idempotency and ordering, and snapshots to serde.
+//!
+//! Time is always an input: the library reads no clock, uses no randomness, and never
+//! lets hash-map order reach its output.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod book;
+mod effect;
+mod engine;
+mod error;
+mod event;
+mod id;
+mod lead;
+pub mod policy;
+mod profile;
+pub mod scoring;
+mod stage;
+
+pub use book::{LeadBook, Snapshot};
+pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
+pub use engine::Engine;
+pub use error::{PolicyError, StepError};
+pub use event::{Event, EventKind, EventType};
+pub use id::{EventId, LeadId, RepId};
+pub use lead::{Enrollment, Lead, SlaClock, Touch};
+pub use policy::Policy;
+pub use profile::{Profile, ProfileValue};
+pub use stage::{legal_from, Stage};
