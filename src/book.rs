@@ -59,7 +59,12 @@ impl LeadBook {
 
     /// Applies one event, appending its effects to `out`; on error nothing changes and
     /// nothing is appended.
-    pub fn try_apply(&mut self, engine: &Engine, event: &Event, out: &mut Vec<Effect>) -> Result<(), StepError> {
+    pub fn try_apply(
+        &mut self,
+        engine: &Engine,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), StepError> {
         if let Some(mark) = self.watermark {
             if event.at < mark {
                 return Err(StepError::OutOfOrder {
@@ -106,10 +111,13 @@ impl LeadBook {
                 self.schedule(into, before[1], after[1]);
             }
             _ => {
-                let lead = self.leads.get_mut(id).ok_or_else(|| StepError::UnknownLead {
-                    lead: id.clone(),
-                    event: event.event_type(),
-                })?;
+                let lead = self
+                    .leads
+                    .get_mut(id)
+                    .ok_or_else(|| StepError::UnknownLead {
+                        lead: id.clone(),
+                        event: event.event_type(),
+                    })?;
                 let before = lead.next_deadline();
                 engine.step_into(lead, event, out)?;
                 let after = lead.next_deadline();
@@ -126,8 +134,12 @@ impl LeadBook {
             if *due > at {
                 break;
             }
-            let Some(Reverse((due, id))) = self.queue.pop() else { break };
-            let Some(lead) = self.leads.get_mut(&id) else { continue };
+            let Some(Reverse((due, id))) = self.queue.pop() else {
+                break;
+            };
+            let Some(lead) = self.leads.get_mut(&id) else {
+                continue;
+            };
             if lead.next_deadline() != Some(due) {
                 continue; // stale
             }
@@ -140,7 +152,12 @@ impl LeadBook {
 
     /// Queues a lead whose next deadline moved from `before` to `after`; the old
     /// entry, if any, goes stale.
-    fn schedule(&mut self, id: &LeadId, before: Option<DateTime<Utc>>, after: Option<DateTime<Utc>>) {
+    fn schedule(
+        &mut self,
+        id: &LeadId,
+        before: Option<DateTime<Utc>>,
+        after: Option<DateTime<Utc>>,
+    ) {
         if after != before {
             if let Some(at) = after {
                 self.queue.push(Reverse((at, id.clone())));
@@ -212,7 +229,11 @@ impl LeadBook {
     /// A book restored from a snapshot; it continues exactly as the original would.
     pub fn from_snapshot(snapshot: Snapshot) -> Self {
         let mut book = LeadBook {
-            leads: snapshot.leads.into_iter().map(|l| (l.id().clone(), l)).collect(),
+            leads: snapshot
+                .leads
+                .into_iter()
+                .map(|l| (l.id().clone(), l))
+                .collect(),
             queue: BinaryHeap::new(),
             watermark: snapshot.watermark,
         };

@@ -77,7 +77,9 @@ pub enum StepError {
         known: String,
     },
     /// The lead was removed and takes no more events.
-    #[error("lead {lead} was removed ({reason}): it takes no more events, so `{event}` was refused")]
+    #[error(
+        "lead {lead} was removed ({reason}): it takes no more events, so `{event}` was refused"
+    )]
     RemovedLead {
         /// The lead.
         lead: LeadId,

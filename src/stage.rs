@@ -73,7 +73,10 @@ impl Stage {
                 | (Sql, Opportunity | Recycled)
                 | (Opportunity, Customer | Recycled)
                 | (Recycled, Mql | Sal)
-                | (Inquiry | Mql | Sal | Sql | Opportunity | Customer | Recycled, Removed)
+                | (
+                    Inquiry | Mql | Sal | Sql | Opportunity | Customer | Recycled,
+                    Removed
+                )
         )
     }
 }

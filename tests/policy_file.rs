@@ -37,8 +37,11 @@ fn unknown_key_is_refused_by_the_parser() {
 fn reason_naming_an_undefined_program_is_refused_with_its_key() {
     let p = parse("[recycle.reasons]\nno_budget = \"budget_cycl\"\n");
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(&err, PolicyError::UnknownProgram { key, program, .. }
-        if key == "recycle.reasons.no_budget" && program == "budget_cycl"), "{err}");
+    assert!(
+        matches!(&err, PolicyError::UnknownProgram { key, program, .. }
+        if key == "recycle.reasons.no_budget" && program == "budget_cycl"),
+        "{err}"
+    );
     assert!(err.to_string().contains("[programs.budget_cycl]"), "{err}");
 }
 
@@ -47,7 +50,10 @@ fn negative_cadence_is_refused_with_its_key() {
     let mut p = Policy::default();
     p.programs.get_mut("timing_drip").unwrap().cadence_days = -14.0;
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(&err, PolicyError::InvalidValue { key, .. } if key == "programs.timing_drip.cadence_days"), "{err}");
+    assert!(
+        matches!(&err, PolicyError::InvalidValue { key, .. } if key == "programs.timing_drip.cadence_days"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -63,28 +69,47 @@ fn then_naming_an_undefined_program_is_refused() {
     let mut p = Policy::default();
     p.programs.get_mut("stalled").unwrap().then = Some("nowhere".into());
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(&err, PolicyError::UnknownProgram { key, .. } if key == "programs.stalled.then"), "{err}");
+    assert!(
+        matches!(&err, PolicyError::UnknownProgram { key, .. } if key == "programs.stalled.then"),
+        "{err}"
+    );
 }
 
 #[test]
 fn attempts_without_attempts_days_is_refused() {
     let p = parse("[sla.sal]\nattempts = 4\n");
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(&err, PolicyError::MissingSetting { key, .. } if key == "sla.sal.attempts"), "{err}");
+    assert!(
+        matches!(&err, PolicyError::MissingSetting { key, .. } if key == "sla.sal.attempts"),
+        "{err}"
+    );
 }
 
 #[test]
 fn fit_rule_without_a_condition_is_refused() {
     let p = parse("[[scoring.fit]]\nattr = \"region\"\npoints = 5\n");
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(err, PolicyError::FitRuleConditions { index: 0, count: 0, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PolicyError::FitRuleConditions {
+                index: 0,
+                count: 0,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn zero_half_life_is_refused() {
     let p = parse("[scoring]\nhalf_life_days = 0\n");
     let err = Engine::new(p).unwrap_err();
-    assert!(matches!(&err, PolicyError::InvalidValue { key, .. } if key == "scoring.half_life_days"), "{err}");
+    assert!(
+        matches!(&err, PolicyError::InvalidValue { key, .. } if key == "scoring.half_life_days"),
+        "{err}"
+    );
 }
 
 #[test]

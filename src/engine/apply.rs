@@ -13,7 +13,12 @@ use chrono::{DateTime, Utc};
 impl Engine {
     /// Checks that the event is legal from the lead's stage, then applies it. Every
     /// refusal happens before the first change, so on error the lead is untouched.
-    pub(super) fn apply(&self, lead: &mut Lead, event: &Event, out: &mut Vec<Effect>) -> Result<(), StepError> {
+    pub(super) fn apply(
+        &self,
+        lead: &mut Lead,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), StepError> {
         let ty = event.event_type();
         self.check_not_removed(lead, event)?;
         let legal = legal_from(ty);
@@ -75,7 +80,8 @@ impl Engine {
                 hand_raiser = scoring.hand_raisers.iter().any(|h| h == kind);
             }
             EventKind::Profile { set } => {
-                lead.profile.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+                lead.profile
+                    .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
                 lead.fit = fit_points(&self.policy.scoring.fit, &lead.profile);
             }
             EventKind::SalesAccepted { rep } => {
@@ -102,16 +108,29 @@ impl Engine {
                     self.assign(lead, &program, "opportunity_won", at, out);
                 }
             }
-            EventKind::SalesRejected { reason, program, .. }
-            | EventKind::OpportunityLost { reason, program, .. }
-            | EventKind::Disqualified { reason, program, .. }
-            | EventKind::Recycled { reason, program, .. } => {
-                self.recycle(lead, reason, program.as_deref(), cause, at, out)
+            EventKind::SalesRejected {
+                reason, program, ..
             }
+            | EventKind::OpportunityLost {
+                reason, program, ..
+            }
+            | EventKind::Disqualified {
+                reason, program, ..
+            }
+            | EventKind::Recycled {
+                reason, program, ..
+            } => self.recycle(lead, reason, program.as_deref(), cause, at, out),
             EventKind::Unsubscribed {} => {
                 lead.do_not_email = true;
                 if matches!(lead.stage, Stage::Inquiry | Stage::Mql | Stage::Recycled) {
-                    self.remove(lead, "unsubscribed", cause, NurtureEnd::Unsubscribed, at, out);
+                    self.remove(
+                        lead,
+                        "unsubscribed",
+                        cause,
+                        NurtureEnd::Unsubscribed,
+                        at,
+                        out,
+                    );
                 } else {
                     self.end_nurture(lead, NurtureEnd::Unsubscribed, at, out);
                 }
@@ -134,7 +153,9 @@ impl Engine {
     /// A contact attempt answers the respond service level, counts toward the attempts
     /// one and resets the idle clock, in the stages sales owns.
     fn sales_attempt(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        let Some(sla) = self.policy.sla.for_stage(lead.stage) else { return };
+        let Some(sla) = self.policy.sla.for_stage(lead.stage) else {
+            return;
+        };
         lead.sla.respond_due = None;
         lead.sla.attempts_made += 1;
         if sla.attempts.is_some_and(|n| lead.sla.attempts_made >= n) {

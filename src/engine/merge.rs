@@ -18,11 +18,19 @@ impl Engine {
     /// rep if it has none, and may qualify. Both leads' due deadlines fire first.
     ///
     /// On error neither lead changes.
-    pub fn merge(&self, duplicate: &mut Lead, survivor: &mut Lead, event: &Event) -> Result<Vec<Effect>, StepError> {
+    pub fn merge(
+        &self,
+        duplicate: &mut Lead,
+        survivor: &mut Lead,
+        event: &Event,
+    ) -> Result<Vec<Effect>, StepError> {
         let EventKind::Merged { into } = &event.kind else {
             return Err(StepError::Malformed {
                 lead: event.lead.clone(),
-                problem: format!("Engine::merge takes a `merged` event, but was given `{}`", event.event_type()),
+                problem: format!(
+                    "Engine::merge takes a `merged` event, but was given `{}`",
+                    event.event_type()
+                ),
             });
         };
         if *into == duplicate.id {
@@ -45,7 +53,11 @@ impl Engine {
         let mut out = Vec::new();
         // Due deadlines of both leads fire first, in (time, lead id) order as on a tick.
         loop {
-            let next_of = |l: &Lead| l.next_deadline().filter(|&d| d <= event.at).map(|d| (d, l.id.clone()));
+            let next_of = |l: &Lead| {
+                l.next_deadline()
+                    .filter(|&d| d <= event.at)
+                    .map(|d| (d, l.id.clone()))
+            };
             let lead = match (next_of(&dup), next_of(&surv)) {
                 (Some(a), Some(b)) if b < a => &mut surv,
                 (Some(_), _) => &mut dup,
@@ -68,7 +80,8 @@ impl Engine {
         }
 
         let scoring = &self.policy.scoring;
-        let sum = surv.engagement.at_time(at, scoring.half_life_days) + dup.engagement.at_time(at, scoring.half_life_days);
+        let sum = surv.engagement.at_time(at, scoring.half_life_days)
+            + dup.engagement.at_time(at, scoring.half_life_days);
         surv.engagement = Engagement {
             points: sum.clamp(scoring.engagement_floor, scoring.engagement_cap),
             at,
@@ -81,7 +94,8 @@ impl Engine {
             let p = surv.program_positions.entry(program.clone()).or_insert(0);
             *p = (*p).max(position);
         }
-        surv.applied_events.extend(dup.applied_events.iter().cloned());
+        surv.applied_events
+            .extend(dup.applied_events.iter().cloned());
         if dup.first_touch.at < surv.first_touch.at {
             surv.first_touch = dup.first_touch.clone();
         }
@@ -95,7 +109,9 @@ impl Engine {
             surv.account = dup.account.clone();
         }
         for (attr, value) in &dup.profile {
-            surv.profile.entry(attr.clone()).or_insert_with(|| value.clone());
+            surv.profile
+                .entry(attr.clone())
+                .or_insert_with(|| value.clone());
         }
         surv.fit = fit_points(&scoring.fit, &surv.profile);
         // The same person asked not to be emailed.

@@ -118,7 +118,12 @@ impl Engine {
 
     /// Like [`Engine::step`], appending the effects to `out` (which is left as it was
     /// on error). Reusing one buffer saves an allocation per step.
-    pub fn step_into(&self, lead: &mut Lead, event: &Event, out: &mut Vec<Effect>) -> Result<(), StepError> {
+    pub fn step_into(
+        &self,
+        lead: &mut Lead,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), StepError> {
         match &event.kind {
             EventKind::Tick {} => {
                 self.advance_into(lead, event.at, out);
@@ -163,7 +168,10 @@ impl Engine {
 
     /// The lead's score (fit + engagement decayed to `t`) at time `t`, without changing it.
     pub fn score_at(&self, lead: &Lead, t: DateTime<Utc>) -> f64 {
-        lead.fit + lead.engagement.at_time(t, self.policy.scoring.half_life_days)
+        lead.fit
+            + lead
+                .engagement
+                .at_time(t, self.policy.scoring.half_life_days)
     }
 
     /// The lead's fit grade under this policy's grade table.
@@ -218,7 +226,14 @@ impl Engine {
 
     /// The single write path of a lead's stage: checks the move against the waterfall,
     /// reports it, and starts the new stay's service-level clock.
-    fn move_to(&self, lead: &mut Lead, to: Stage, cause: Cause, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+    fn move_to(
+        &self,
+        lead: &mut Lead,
+        to: Stage,
+        cause: Cause,
+        at: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
         debug_assert!(
             lead.stage.can_move_to(to),
             "illegal move {} -> {to} by {cause} for lead {}",
@@ -257,8 +272,16 @@ impl Engine {
     /// Qualifies an inquiry or recycled lead whose score reached its threshold while
     /// armed, or at once on a hand-raiser touch. A returning recycled lead goes back to
     /// its original rep.
-    fn qualify(&self, lead: &mut Lead, at: DateTime<Utc>, hand_raiser: bool, out: &mut Vec<Effect>) {
-        let Some(threshold) = self.threshold(lead.stage) else { return };
+    fn qualify(
+        &self,
+        lead: &mut Lead,
+        at: DateTime<Utc>,
+        hand_raiser: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(threshold) = self.threshold(lead.stage) else {
+            return;
+        };
         let cause = if hand_raiser {
             Cause::HandRaiser
         } else if lead.armed && self.score_at(lead, at) >= threshold {

@@ -12,7 +12,14 @@ impl Engine {
     /// Enrolls the lead in `program`, ending any current enrollment (`reassigned`).
     /// A resuming program starts at the first step the lead has not been sent; the step
     /// it starts at is due at once.
-    pub(super) fn assign(&self, lead: &mut Lead, program: &str, reason: &str, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+    pub(super) fn assign(
+        &self,
+        lead: &mut Lead,
+        program: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
         self.end_nurture(lead, NurtureEnd::Reassigned, at, out);
         let start = match self.policy.programs.get(program) {
             Some(p) if p.resume => {
@@ -43,7 +50,9 @@ impl Engine {
 
     /// The enrollment's due time came: send its next step, or complete the program.
     pub(super) fn nurture_due(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.nurture else { return };
+        let Some(enrollment) = &lead.nurture else {
+            return;
+        };
         let name = enrollment.program.clone();
         let program = self.policy.programs.get(&name);
         let next = match program {
@@ -75,7 +84,13 @@ impl Engine {
     }
 
     /// Ends the current enrollment, if any.
-    pub(super) fn end_nurture(&self, lead: &mut Lead, why: NurtureEnd, at: DateTime<Utc>, out: &mut Vec<Effect>) {
+    pub(super) fn end_nurture(
+        &self,
+        lead: &mut Lead,
+        why: NurtureEnd,
+        at: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(e) = lead.nurture.take() {
             out.push(Effect::new(
                 &lead.id,
@@ -101,8 +116,12 @@ impl Engine {
     }
 
     fn send_step(&self, lead: &mut Lead, step: usize, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.nurture else { return };
-        let Some(program) = self.policy.programs.get(&enrollment.program) else { return };
+        let Some(enrollment) = &lead.nurture else {
+            return;
+        };
+        let Some(program) = self.policy.programs.get(&enrollment.program) else {
+            return;
+        };
         let name = enrollment.program.clone();
         let content = program.steps[step].clone();
         out.push(Effect::new(

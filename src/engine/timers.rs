@@ -15,14 +15,24 @@ impl Engine {
         out
     }
 
-    pub(crate) fn advance_into(&self, lead: &mut Lead, until: DateTime<Utc>, out: &mut Vec<Effect>) {
+    pub(crate) fn advance_into(
+        &self,
+        lead: &mut Lead,
+        until: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
         while self.fire_earliest(lead, until, out) {}
     }
 
     /// Fires everything due at the lead's earliest deadline, if that is at or before
     /// `until`. Returns whether anything fired. At one instant the order is: respond,
     /// attempts, idle, nurture.
-    pub(crate) fn fire_earliest(&self, lead: &mut Lead, until: DateTime<Utc>, out: &mut Vec<Effect>) -> bool {
+    pub(crate) fn fire_earliest(
+        &self,
+        lead: &mut Lead,
+        until: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) -> bool {
         let Some(at) = lead.next_deadline().filter(|&d| d <= until) else {
             return false;
         };
@@ -49,7 +59,14 @@ impl Engine {
     /// Passive recycling of a lead idle past its stage's limit.
     fn recycle_idle(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
         if lead.do_not_email {
-            self.remove(lead, "unsubscribed", Cause::SlaIdle, NurtureEnd::Removed, at, out);
+            self.remove(
+                lead,
+                "unsubscribed",
+                Cause::SlaIdle,
+                NurtureEnd::Removed,
+                at,
+                out,
+            );
             return;
         }
         let program = self.policy.recycle.passive_program.clone();

@@ -41,13 +41,65 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         let programs = [
-            ("budget_cycle", 30.0, &["budget-planning-guide", "pricing-options", "roi-stories", "budget-check-in"][..], Some("general_nurture")),
-            ("timing_drip", 14.0, &["timing-tips", "case-study", "roi-calculator", "check-in"][..], Some("general_nurture")),
-            ("champion_enablement", 14.0, &["champion-kit", "exec-brief", "business-case-template"][..], Some("general_nurture")),
-            ("competitive_displacement", 21.0, &["comparison-guide", "migration-story", "switching-offer"][..], Some("general_nurture")),
-            ("general_nurture", 30.0, &["newsletter-digest", "industry-report", "product-tour", "customer-story", "webinar-invite", "annual-trends"][..], None),
-            ("stalled", 10.0, &["still-interested", "quick-win-guide", "office-hours-invite"][..], Some("general_nurture")),
-            ("onboarding", 7.0, &["welcome", "setup-guide", "first-value-checklist", "cross-sell-intro"][..], None),
+            (
+                "budget_cycle",
+                30.0,
+                &[
+                    "budget-planning-guide",
+                    "pricing-options",
+                    "roi-stories",
+                    "budget-check-in",
+                ][..],
+                Some("general_nurture"),
+            ),
+            (
+                "timing_drip",
+                14.0,
+                &["timing-tips", "case-study", "roi-calculator", "check-in"][..],
+                Some("general_nurture"),
+            ),
+            (
+                "champion_enablement",
+                14.0,
+                &["champion-kit", "exec-brief", "business-case-template"][..],
+                Some("general_nurture"),
+            ),
+            (
+                "competitive_displacement",
+                21.0,
+                &["comparison-guide", "migration-story", "switching-offer"][..],
+                Some("general_nurture"),
+            ),
+            (
+                "general_nurture",
+                30.0,
+                &[
+                    "newsletter-digest",
+                    "industry-report",
+                    "product-tour",
+                    "customer-story",
+                    "webinar-invite",
+                    "annual-trends",
+                ][..],
+                None,
+            ),
+            (
+                "stalled",
+                10.0,
+                &["still-interested", "quick-win-guide", "office-hours-invite"][..],
+                Some("general_nurture"),
+            ),
+            (
+                "onboarding",
+                7.0,
+                &[
+                    "welcome",
+                    "setup-guide",
+                    "first-value-checklist",
+                    "cross-sell-intro",
+                ][..],
+                None,
+            ),
         ]
         .into_iter()
         .map(|(name, cadence_days, steps, then)| {

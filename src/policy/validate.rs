@@ -34,11 +34,19 @@ impl Policy {
             finite(&rule.points, &format!("scoring.fit[{index}].points"))?;
         }
         let g = &s.grades;
-        for (v, key) in [(g.a, "scoring.grades.A"), (g.b, "scoring.grades.B"), (g.c, "scoring.grades.C")] {
+        for (v, key) in [
+            (g.a, "scoring.grades.A"),
+            (g.b, "scoring.grades.B"),
+            (g.c, "scoring.grades.C"),
+        ] {
             finite(&v, key)?;
         }
         if !(g.a >= g.b && g.b >= g.c) {
-            return Err(PolicyError::GradesOutOfOrder { a: g.a, b: g.b, c: g.c });
+            return Err(PolicyError::GradesOutOfOrder {
+                a: g.a,
+                b: g.b,
+                c: g.c,
+            });
         }
 
         for (stage, sla) in [
@@ -81,7 +89,10 @@ impl Policy {
             self.known_program(program, &format!("recycle.reasons.{reason}"))?;
         }
         for (name, program) in &self.programs {
-            positive(program.cadence_days, &format!("programs.{name}.cadence_days"))?;
+            positive(
+                program.cadence_days,
+                &format!("programs.{name}.cadence_days"),
+            )?;
             if let Some(then) = &program.then {
                 self.known_program(then, &format!("programs.{name}.then"))?;
             }

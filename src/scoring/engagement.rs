@@ -29,7 +29,14 @@ impl Engagement {
     }
 
     /// The engagement after adding `points` at `t`, clamped to `[floor, cap]`.
-    pub fn add(&self, points: f64, t: DateTime<Utc>, half_life_days: f64, floor: f64, cap: f64) -> Self {
+    pub fn add(
+        &self,
+        points: f64,
+        t: DateTime<Utc>,
+        half_life_days: f64,
+        floor: f64,
+        cap: f64,
+    ) -> Self {
         let decayed = self.at_time(t, half_life_days);
         Engagement {
             points: (decayed + points).clamp(floor, cap),
@@ -48,7 +55,10 @@ mod tests {
 
     #[test]
     fn engagement_halves_every_half_life() {
-        let e = Engagement { points: 80.0, at: t("2026-01-01T00:00:00Z") };
+        let e = Engagement {
+            points: 80.0,
+            at: t("2026-01-01T00:00:00Z"),
+        };
         assert!((e.at_time(t("2026-01-31T00:00:00Z"), 30.0) - 40.0).abs() < 1e-9);
         assert!((e.at_time(t("2026-03-02T00:00:00Z"), 30.0) - 20.0).abs() < 1e-9);
     }

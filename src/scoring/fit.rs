@@ -5,7 +5,11 @@ use std::fmt;
 
 /// The sum of the points of every fit rule the profile matches.
 pub fn fit_points(rules: &[FitRule], profile: &Profile) -> f64 {
-    rules.iter().filter(|r| matches(r, profile)).map(|r| r.points).sum()
+    rules
+        .iter()
+        .filter(|r| matches(r, profile))
+        .map(|r| r.points)
+        .sum()
 }
 
 fn matches(rule: &FitRule, profile: &Profile) -> bool {
@@ -20,7 +24,9 @@ fn matches(rule: &FitRule, profile: &Profile) -> bool {
     if let Some(expected) = &rule.equals {
         return same(expected, value);
     }
-    let Some(n) = value.as_number() else { return false };
+    let Some(n) = value.as_number() else {
+        return false;
+    };
     rule.at_least.is_none_or(|min| n >= min) && rule.at_most.is_none_or(|max| n <= max)
 }
 
