@@ -225,6 +225,19 @@ pub enum NurtureEnd {
     Reassigned,
 }
 
+impl NurtureEnd {
+    /// The name on the wire (`"re_engaged"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NurtureEnd::Completed => "completed",
+            NurtureEnd::ReEngaged => "re_engaged",
+            NurtureEnd::Unsubscribed => "unsubscribed",
+            NurtureEnd::Removed => "removed",
+            NurtureEnd::Reassigned => "reassigned",
+        }
+    }
+}
+
 /// Why a lead was routed to a rep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -243,6 +256,17 @@ pub enum SlaKind {
     Attempts,
     /// The lead must not sit longer than `idle_days` without a sales event.
     Idle,
+}
+
+impl SlaKind {
+    /// The name on the wire (`"respond"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaKind::Respond => "respond",
+            SlaKind::Attempts => "attempts",
+            SlaKind::Idle => "idle",
+        }
+    }
 }
 
 /// Why an event was refused (`rejected.kind`).

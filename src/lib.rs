@@ -75,3 +75,7 @@ pub use lead::{Enrollment, Lead, SlaClock, Touch};
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
 pub use stage::{legal_from, Stage};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;
