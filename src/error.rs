@@ -164,6 +164,28 @@ pub enum PolicyError {
         /// Points for grade C.
         c: f64,
     },
+    /// The band table is not in descending order.
+    #[error(
+        "`scoring.bands` is out of order: 1 = {one}, 2 = {two}, 3 = {three}; expected 1 >= 2 >= 3"
+    )]
+    BandsOutOfOrder {
+        /// Points for band 1.
+        one: f64,
+        /// Points for band 2.
+        two: f64,
+        /// Points for band 3.
+        three: f64,
+    },
+    /// A touch kind is listed in two engagement groups.
+    #[error("touch kind `{kind}` is in two engagement groups, `scoring.groups.{first}` and `scoring.groups.{second}`: expected each kind in one group at most")]
+    KindInTwoGroups {
+        /// The touch kind.
+        kind: String,
+        /// The first group.
+        first: String,
+        /// The second group.
+        second: String,
+    },
     /// A setting needs another that is missing.
     #[error("`{key}` is set but `{needs}` is not: set both or neither")]
     MissingSetting {

@@ -2,7 +2,7 @@
 
 use crate::id::{EventId, LeadId, RepId};
 use crate::profile::Profile;
-use crate::scoring::Engagement;
+use crate::scoring::ScoreState;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,8 +29,7 @@ pub struct Lead {
     pub(crate) owner: Option<RepId>,
     pub(crate) original_rep: Option<RepId>,
     pub(crate) opportunity: Option<String>,
-    pub(crate) fit: f64,
-    pub(crate) engagement: Engagement,
+    pub(crate) score: ScoreState,
     /// Whether crossing the threshold by score qualifies the lead (hysteresis).
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
@@ -156,13 +155,17 @@ impl Lead {
 
     /// Its fit points (the sum of the matching fit rules).
     pub fn fit_points(&self) -> f64 {
-        self.fit
+        self.score.fit
     }
 
-    /// Its engagement as of its last update; use
-    /// [`Engine::score_at`](crate::Engine::score_at) for the decayed value at a time.
-    pub fn engagement(&self) -> &Engagement {
-        &self.engagement
+    /// Its score state: fit, engagement per group, and the ledger that explains them.
+    pub fn score(&self) -> &ScoreState {
+        &self.score
+    }
+
+    /// Its score (fit + engagement decayed to `t`) at time `t`, without changing it.
+    pub fn score_at(&self, t: DateTime<Utc>) -> f64 {
+        self.score.score_at(t)
     }
 
     /// Whether it may qualify by score (see hysteresis in CONTRACT.md).

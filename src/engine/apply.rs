@@ -6,7 +6,7 @@ use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::id::RepId;
 use crate::lead::Lead;
-use crate::scoring::fit_points;
+use crate::scoring::fit_changes;
 use crate::stage::{legal_from, Stage};
 use chrono::{DateTime, Utc};
 
@@ -53,15 +53,18 @@ impl Engine {
                 channel,
                 content,
             } => {
-                let scoring = &self.policy.scoring;
-                let points = scoring.engagement.get(kind).copied().unwrap_or(0.0);
-                lead.engagement = lead.engagement.add(
-                    points,
-                    at,
-                    scoring.half_life_days,
-                    scoring.engagement_floor,
-                    scoring.engagement_cap,
-                );
+                let points = self
+                    .policy
+                    .scoring
+                    .engagement
+                    .get(kind)
+                    .copied()
+                    .unwrap_or(0.0);
+                if points != 0.0 {
+                    self.decay(lead, at);
+                    let group = self.group_of.get(kind).map(|(g, cap)| (g.as_str(), *cap));
+                    lead.score.add_touch(kind, points, group, at, self.bounds());
+                }
                 // Reuse the existing strings: this is the hot path of a busy book.
                 match lead.touch_counts.get_mut(kind) {
                     Some(n) => *n += 1,
@@ -77,12 +80,16 @@ impl Engine {
                 if let Some(content) = content {
                     lead.content_seen.insert(content.clone());
                 }
-                hand_raiser = scoring.hand_raisers.iter().any(|h| h == kind);
+                hand_raiser = self.policy.scoring.hand_raisers.iter().any(|h| h == kind);
             }
             EventKind::Profile { set } => {
+                let before = lead.profile.clone();
                 lead.profile
                     .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
-                lead.fit = fit_points(&self.policy.scoring.fit, &lead.profile);
+                let changes = fit_changes(&self.policy.scoring.fit, &before, &lead.profile);
+                self.decay(lead, at);
+                lead.score
+                    .set_fit(&changes, at, self.policy.scoring.ledger_size);
             }
             EventKind::SalesAccepted { rep } => {
                 let from = lead.stage;

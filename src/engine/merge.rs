@@ -5,7 +5,7 @@ use crate::effect::{Cause, Effect, NurtureEnd};
 use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::lead::Lead;
-use crate::scoring::{fit_points, Engagement};
+use crate::scoring::fit_changes;
 use crate::stage::Stage;
 
 impl Engine {
@@ -79,13 +79,9 @@ impl Engine {
             dup.applied_events.insert(id.clone());
         }
 
-        let scoring = &self.policy.scoring;
-        let sum = surv.engagement.at_time(at, scoring.half_life_days)
-            + dup.engagement.at_time(at, scoring.half_life_days);
-        surv.engagement = Engagement {
-            points: sum.clamp(scoring.engagement_floor, scoring.engagement_cap),
-            at,
-        };
+        self.decay(&mut surv, at);
+        self.decay(&mut dup, at);
+        surv.score.absorb(&dup.score, &dup.id, at, self.bounds());
         for (kind, n) in &dup.touch_counts {
             *surv.touch_counts.entry(kind.clone()).or_insert(0) += n;
         }
@@ -108,12 +104,15 @@ impl Engine {
         if surv.account.is_none() {
             surv.account = dup.account.clone();
         }
+        let before = surv.profile.clone();
         for (attr, value) in &dup.profile {
             surv.profile
                 .entry(attr.clone())
                 .or_insert_with(|| value.clone());
         }
-        surv.fit = fit_points(&scoring.fit, &surv.profile);
+        let changes = fit_changes(&self.policy.scoring.fit, &before, &surv.profile);
+        surv.score
+            .set_fit(&changes, at, self.policy.scoring.ledger_size);
         // The same person asked not to be emailed.
         surv.do_not_email |= dup.do_not_email;
         surv.times_recycled += dup.times_recycled;

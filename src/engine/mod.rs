@@ -10,7 +10,8 @@ use crate::error::{PolicyError, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::policy::Policy;
-use crate::scoring::{fit_points, Engagement, Grade};
+use crate::profile::Profile;
+use crate::scoring::{fit_changes, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Debug)]
 pub struct Engine {
     policy: Policy,
+    /// Touch kind -> (engagement group, its cap), from `scoring.groups`.
+    group_of: BTreeMap<String, (String, f64)>,
 }
 
 impl Engine {
@@ -30,7 +33,17 @@ impl Engine {
     /// every duration positive, the grade table in order.
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
         policy.validate()?;
-        Ok(Engine { policy })
+        let group_of = policy
+            .scoring
+            .groups
+            .iter()
+            .flat_map(|(name, g)| {
+                g.kinds
+                    .iter()
+                    .map(move |k| (k.clone(), (name.clone(), g.cap)))
+            })
+            .collect();
+        Ok(Engine { policy, group_of })
     }
 
     /// The policy this engine runs.
@@ -74,13 +87,12 @@ impl Engine {
             first_touch: touch.clone(),
             last_touch: touch,
             touch_counts: BTreeMap::new(),
-            fit: fit_points(&self.policy.scoring.fit, profile),
+            score: ScoreState::new(at, self.policy.scoring.half_life_days),
             profile: profile.clone(),
             account: account.clone(),
             owner: None,
             original_rep: None,
             opportunity: None,
-            engagement: Engagement::zero(at),
             armed: true,
             do_not_email: false,
             removed_reason: None,
@@ -91,6 +103,9 @@ impl Engine {
             times_recycled: 0,
             applied_events: event.id.iter().cloned().collect(),
         };
+        let changes = fit_changes(&self.policy.scoring.fit, &Profile::new(), profile);
+        lead.score
+            .set_fit(&changes, at, self.policy.scoring.ledger_size);
         let mut out = vec![Effect::new(
             &lead.id,
             at,
@@ -168,15 +183,41 @@ impl Engine {
 
     /// The lead's score (fit + engagement decayed to `t`) at time `t`, without changing it.
     pub fn score_at(&self, lead: &Lead, t: DateTime<Utc>) -> f64 {
-        lead.fit
-            + lead
-                .engagement
-                .at_time(t, self.policy.scoring.half_life_days)
+        lead.score.score_at(t)
     }
 
     /// The lead's fit grade under this policy's grade table.
     pub fn grade(&self, lead: &Lead) -> Grade {
-        Grade::of(lead.fit, &self.policy.scoring.grades)
+        Grade::of(lead.score.fit, &self.policy.scoring.grades)
+    }
+
+    /// The lead's engagement band at time `t` under this policy's band table.
+    pub fn band(&self, lead: &Lead, t: DateTime<Utc>) -> Band {
+        Band::of(lead.score.engagement_at(t), &self.policy.scoring.bands)
+    }
+
+    /// The lead's matrix cell (`A1`..`D4`) at time `t`.
+    pub fn cell(&self, lead: &Lead, t: DateTime<Utc>) -> Cell {
+        Cell {
+            grade: self.grade(lead),
+            band: self.band(lead, t),
+        }
+    }
+
+    /// The bounds engagement is kept within, and the ledger's size.
+    pub(crate) fn bounds(&self) -> Bounds {
+        let s = &self.policy.scoring;
+        Bounds {
+            floor: s.engagement_floor,
+            cap: s.engagement_cap,
+            ledger_size: s.ledger_size,
+        }
+    }
+
+    /// Brings the lead's score to time `t` (decay), under this policy.
+    pub(crate) fn decay(&self, lead: &mut Lead, t: DateTime<Utc>) {
+        lead.score
+            .decay_to(t, self.policy.scoring.half_life_days, self.bounds());
     }
 
     /// Refusals that do not depend on deadlines firing first.
@@ -284,7 +325,7 @@ impl Engine {
         };
         let cause = if hand_raiser {
             Cause::HandRaiser
-        } else if lead.armed && self.score_at(lead, at) >= threshold {
+        } else if lead.armed && self.qualifies(lead, threshold, 0.0, at) {
             Cause::Score
         } else {
             return;
@@ -314,10 +355,29 @@ impl Engine {
             return;
         }
         if let Some(threshold) = self.threshold(lead.stage) {
-            if self.score_at(lead, at) < threshold - self.policy.scoring.hysteresis {
+            // Re-armed only once it would not qualify even `hysteresis` points higher.
+            if !self.qualifies(lead, threshold, self.policy.scoring.hysteresis, at) {
                 lead.armed = true;
             }
         }
+    }
+
+    /// Whether the lead, with `margin` extra engagement points, would reach the
+    /// threshold or sit in one of the policy's qualifying matrix cells at `t`.
+    fn qualifies(&self, lead: &Lead, threshold: f64, margin: f64, t: DateTime<Utc>) -> bool {
+        let scoring = &self.policy.scoring;
+        let engagement = lead.score.engagement_at(t) + margin;
+        if lead.score.fit + engagement >= threshold {
+            return true;
+        }
+        if scoring.mql_cells.is_empty() {
+            return false;
+        }
+        let cell = Cell {
+            grade: Grade::of(lead.score.fit, &scoring.grades),
+            band: Band::of(engagement, &scoring.bands),
+        };
+        scoring.mql_cells.contains(&cell)
     }
 
     /// The score threshold of the stages a lead qualifies from.

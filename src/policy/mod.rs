@@ -16,7 +16,7 @@ mod validate;
 
 pub use program::Program;
 pub use recycle::RecyclePolicy;
-pub use scoring::{FitRule, Grades, ScoringPolicy};
+pub use scoring::{Bands, EngagementGroup, FitRule, Grades, ScoringPolicy};
 pub use sla::{SlaPolicy, StageSla};
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,5 @@
 use crate::profile::ProfileValue;
+use crate::scoring::Cell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,6 +28,15 @@ pub struct ScoringPolicy {
     pub fit: Vec<FitRule>,
     /// Fit points needed for each grade; below C is D.
     pub grades: Grades,
+    /// Engagement points needed for each band; below band 3 is band 4.
+    pub bands: Bands,
+    /// Engagement groups (email, web, events...), each with its own cap. A touch kind
+    /// in no group counts only toward `engagement_cap`.
+    pub groups: BTreeMap<String, EngagementGroup>,
+    /// Matrix cells (`"A1"`) that qualify a lead whatever its total score.
+    pub mql_cells: Vec<Cell>,
+    /// How many score changes each lead's ledger keeps (older ones are summed up).
+    pub ledger_size: usize,
 }
 
 impl Default for ScoringPolicy {
@@ -65,6 +75,10 @@ impl Default for ScoringPolicy {
                 },
             ],
             grades: Grades::default(),
+            bands: Bands::default(),
+            groups: BTreeMap::new(),
+            mql_cells: Vec::new(),
+            ledger_size: 32,
         }
     }
 }
@@ -134,4 +148,40 @@ impl Default for Grades {
             c: 10.0,
         }
     }
+}
+
+/// Engagement points needed for bands 1, 2 and 3; anything below band 3 is band 4.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bands {
+    /// Points for band 1, the most engaged.
+    #[serde(rename = "1")]
+    pub one: f64,
+    /// Points for band 2.
+    #[serde(rename = "2")]
+    pub two: f64,
+    /// Points for band 3.
+    #[serde(rename = "3")]
+    pub three: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands {
+            one: 60.0,
+            two: 30.0,
+            three: 10.0,
+        }
+    }
+}
+
+/// A group of touch kinds whose engagement is capped together, so that one channel
+/// (a hundred email opens) cannot make a lead look sales-ready on its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementGroup {
+    /// The touch kinds in the group.
+    pub kinds: Vec<String>,
+    /// The most engagement the group can hold.
+    pub cap: f64,
 }

@@ -1,5 +1,6 @@
 use super::Policy;
 use crate::error::PolicyError;
+use std::collections::BTreeMap;
 
 impl Policy {
     /// Checks the policy as [`Engine::new`](crate::Engine::new) does: every program
@@ -47,6 +48,34 @@ impl Policy {
                 b: g.b,
                 c: g.c,
             });
+        }
+        let b = &s.bands;
+        for (v, key) in [
+            (b.one, "scoring.bands.1"),
+            (b.two, "scoring.bands.2"),
+            (b.three, "scoring.bands.3"),
+        ] {
+            finite(&v, key)?;
+        }
+        if !(b.one >= b.two && b.two >= b.three) {
+            return Err(PolicyError::BandsOutOfOrder {
+                one: b.one,
+                two: b.two,
+                three: b.three,
+            });
+        }
+        let mut grouped: BTreeMap<&str, &str> = BTreeMap::new();
+        for (name, group) in &s.groups {
+            positive(group.cap, &format!("scoring.groups.{name}.cap"))?;
+            for kind in &group.kinds {
+                if let Some(first) = grouped.insert(kind, name) {
+                    return Err(PolicyError::KindInTwoGroups {
+                        kind: kind.clone(),
+                        first: first.to_owned(),
+                        second: name.clone(),
+                    });
+                }
+            }
         }
 
         for (stage, sla) in [

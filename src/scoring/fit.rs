@@ -1,7 +1,5 @@
-use crate::policy::{FitRule, Grades};
+use crate::policy::FitRule;
 use crate::profile::{Profile, ProfileValue};
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The sum of the points of every fit rule the profile matches.
 pub fn fit_points(rules: &[FitRule], profile: &Profile) -> f64 {
@@ -10,6 +8,23 @@ pub fn fit_points(rules: &[FitRule], profile: &Profile) -> f64 {
         .filter(|r| matches(r, profile))
         .map(|r| r.points)
         .sum()
+}
+
+/// The fit changes from profile `before` to `after`: for each rule whose match changed,
+/// its attribute and the points gained (or lost).
+pub(crate) fn fit_changes(
+    rules: &[FitRule],
+    before: &Profile,
+    after: &Profile,
+) -> Vec<(String, f64)> {
+    rules
+        .iter()
+        .filter_map(|r| match (matches(r, before), matches(r, after)) {
+            (false, true) => Some((r.attr.clone(), r.points)),
+            (true, false) => Some((r.attr.clone(), -r.points)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn matches(rule: &FitRule, profile: &Profile) -> bool {
@@ -36,39 +51,5 @@ fn same(a: &ProfileValue, b: &ProfileValue) -> bool {
     match (a.as_number(), b.as_number()) {
         (Some(x), Some(y)) => x == y,
         _ => a.to_string() == b.to_string(),
-    }
-}
-
-/// A fit grade, A (best) to D.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Grade {
-    /// At least `grades.A` points.
-    A,
-    /// At least `grades.B` points.
-    B,
-    /// At least `grades.C` points.
-    C,
-    /// Below `grades.C`.
-    D,
-}
-
-impl Grade {
-    /// The grade for `points` under the policy's grade table.
-    pub fn of(points: f64, grades: &Grades) -> Grade {
-        if points >= grades.a {
-            Grade::A
-        } else if points >= grades.b {
-            Grade::B
-        } else if points >= grades.c {
-            Grade::C
-        } else {
-            Grade::D
-        }
-    }
-}
-
-impl fmt::Display for Grade {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
     }
 }

@@ -1,7 +1,12 @@
-//! Scoring: fit points from the profile, engagement points from touches with decay.
+//! Scoring: fit points from the profile graded A-D, engagement points from touches
+//! banded 1-4 with decay, group caps and a bounded ledger that explains the score.
 
-mod engagement;
 mod fit;
+mod matrix;
+mod state;
 
-pub use engagement::Engagement;
-pub use fit::{fit_points, Grade};
+pub(crate) use fit::fit_changes;
+pub use fit::fit_points;
+pub use matrix::{Band, Cell, Grade};
+pub(crate) use state::Bounds;
+pub use state::{Ledger, LedgerCause, LedgerEntry, ScoreState};

@@ -1,0 +1,189 @@
+//! The lead-scoring matrix: fit grade A-D by engagement band 1-4, e.g. cell `A1`.
+
+use crate::policy::{Bands, Grades};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A fit grade, A (best) to D.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    /// At least `grades.A` points.
+    A,
+    /// At least `grades.B` points.
+    B,
+    /// At least `grades.C` points.
+    C,
+    /// Below `grades.C`.
+    D,
+}
+
+impl Grade {
+    /// Every grade, best first.
+    pub const ALL: [Grade; 4] = [Grade::A, Grade::B, Grade::C, Grade::D];
+
+    /// The grade for `points` under the policy's grade table.
+    pub fn of(points: f64, grades: &Grades) -> Grade {
+        if points >= grades.a {
+            Grade::A
+        } else if points >= grades.b {
+            Grade::B
+        } else if points >= grades.c {
+            Grade::C
+        } else {
+            Grade::D
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+/// An engagement band, 1 (most engaged) to 4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Band {
+    /// At least `bands.1` engagement points.
+    One,
+    /// At least `bands.2`.
+    Two,
+    /// At least `bands.3`.
+    Three,
+    /// Below `bands.3`.
+    Four,
+}
+
+impl Band {
+    /// Every band, most engaged first.
+    pub const ALL: [Band; 4] = [Band::One, Band::Two, Band::Three, Band::Four];
+
+    /// The band for `engagement` points under the policy's band table.
+    pub fn of(engagement: f64, bands: &Bands) -> Band {
+        if engagement >= bands.one {
+            Band::One
+        } else if engagement >= bands.two {
+            Band::Two
+        } else if engagement >= bands.three {
+            Band::Three
+        } else {
+            Band::Four
+        }
+    }
+
+    /// 1 to 4.
+    pub fn number(self) -> u8 {
+        match self {
+            Band::One => 1,
+            Band::Two => 2,
+            Band::Three => 3,
+            Band::Four => 4,
+        }
+    }
+}
+
+impl From<Band> for u8 {
+    fn from(b: Band) -> u8 {
+        b.number()
+    }
+}
+
+impl TryFrom<u8> for Band {
+    type Error = String;
+
+    fn try_from(n: u8) -> Result<Band, String> {
+        match n {
+            1 => Ok(Band::One),
+            2 => Ok(Band::Two),
+            3 => Ok(Band::Three),
+            4 => Ok(Band::Four),
+            _ => Err(format!("invalid band {n}: expected 1, 2, 3 or 4")),
+        }
+    }
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.number())
+    }
+}
+
+/// A cell of the matrix: a grade and a band, written `A1`..`D4`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Cell {
+    /// The fit grade.
+    pub grade: Grade,
+    /// The engagement band.
+    pub band: Band,
+}
+
+impl Cell {
+    /// Every cell, `A1` first, `D4` last.
+    pub fn all() -> impl Iterator<Item = Cell> {
+        Grade::ALL
+            .into_iter()
+            .flat_map(|grade| Band::ALL.into_iter().map(move |band| Cell { grade, band }))
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.grade, self.band)
+    }
+}
+
+impl FromStr for Cell {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Cell, String> {
+        let bad = || format!("invalid cell `{s}`: expected a grade A-D then a band 1-4, like `A1`");
+        let mut chars = s.chars();
+        let (Some(g), Some(b), None) = (chars.next(), chars.next(), chars.next()) else {
+            return Err(bad());
+        };
+        let grade = match g {
+            'A' => Grade::A,
+            'B' => Grade::B,
+            'C' => Grade::C,
+            'D' => Grade::D,
+            _ => return Err(bad()),
+        };
+        let band = b
+            .to_digit(10)
+            .and_then(|n| Band::try_from(n as u8).ok())
+            .ok_or_else(bad)?;
+        Ok(Cell { grade, band })
+    }
+}
+
+impl From<Cell> for String {
+    fn from(c: Cell) -> String {
+        c.to_string()
+    }
+}
+
+impl TryFrom<String> for Cell {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Cell, String> {
+        s.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_parse_and_print() {
+        for cell in Cell::all() {
+            assert_eq!(cell.to_string().parse::<Cell>(), Ok(cell));
+        }
+        assert!("E1".parse::<Cell>().is_err());
+        assert!("A5".parse::<Cell>().is_err());
+        assert!("A12".parse::<Cell>().is_err());
+    }
+}

@@ -1,0 +1,339 @@
+//! A lead's score: fit points, engagement that decays, and the ledger that explains it.
+
+use crate::id::LeadId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// A lead's score state. Engagement (in total and per group) is stored as of `at` and
+/// decays continuously with the half-life; it is decayed lazily, exactly at the time it
+/// is read, so it never drifts with how often it is computed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreState {
+    /// Fit points: the sum of the matching fit rules.
+    pub fit: f64,
+    /// Engagement points at `at`.
+    pub engagement: f64,
+    /// Engagement points per engagement group at `at` (only groups the lead touched).
+    pub groups: BTreeMap<String, f64>,
+    /// When `engagement` and `groups` were last computed.
+    pub at: DateTime<Utc>,
+    /// The half-life (days) of the policy that last scored the lead.
+    pub half_life_days: f64,
+    /// Why the score is what it is.
+    pub ledger: Ledger,
+}
+
+/// The bounds engagement is kept within.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bounds {
+    pub floor: f64,
+    pub cap: f64,
+    pub ledger_size: usize,
+}
+
+impl ScoreState {
+    /// A new lead's score: fit points and no engagement.
+    pub(crate) fn new(at: DateTime<Utc>, half_life_days: f64) -> Self {
+        ScoreState {
+            fit: 0.0,
+            engagement: 0.0,
+            groups: BTreeMap::new(),
+            at,
+            half_life_days,
+            ledger: Ledger::default(),
+        }
+    }
+
+    /// The decay factor from `at` to `t` (1 for a `t` at or before `at`).
+    fn factor(&self, t: DateTime<Utc>) -> f64 {
+        let elapsed_ms = (t - self.at).num_milliseconds();
+        if elapsed_ms <= 0 {
+            return 1.0;
+        }
+        let half_lives = elapsed_ms as f64 / (self.half_life_days * 86_400_000.0);
+        (-half_lives * std::f64::consts::LN_2).exp()
+    }
+
+    /// Engagement decayed to time `t`.
+    pub fn engagement_at(&self, t: DateTime<Utc>) -> f64 {
+        self.engagement * self.factor(t)
+    }
+
+    /// Fit plus engagement decayed to time `t`.
+    pub fn score_at(&self, t: DateTime<Utc>) -> f64 {
+        self.fit + self.engagement_at(t)
+    }
+
+    /// Brings the state to time `t`, recording the decay in the ledger.
+    pub(crate) fn decay_to(&mut self, t: DateTime<Utc>, half_life_days: f64, bounds: Bounds) {
+        let f = self.factor(t);
+        if f < 1.0 {
+            let before = self.engagement;
+            self.engagement *= f;
+            for v in self.groups.values_mut() {
+                *v *= f;
+            }
+            self.ledger.record(
+                t,
+                LedgerCause::Decay,
+                self.engagement - before,
+                bounds.ledger_size,
+            );
+        }
+        self.at = self.at.max(t);
+        self.half_life_days = half_life_days;
+    }
+
+    /// Adds a touch's points at `t` (after `decay_to(t)`): to its group, capped at the
+    /// group's cap, then to the total, kept within `[floor, cap]`.
+    pub(crate) fn add_touch(
+        &mut self,
+        kind: &str,
+        points: f64,
+        group: Option<(&str, f64)>,
+        t: DateTime<Utc>,
+        bounds: Bounds,
+    ) {
+        if points == 0.0 {
+            return;
+        }
+        self.ledger.record(
+            t,
+            LedgerCause::Touch {
+                touch: kind.to_owned(),
+            },
+            points,
+            bounds.ledger_size,
+        );
+        let mut applied = points;
+        if let Some((name, group_cap)) = group {
+            let g = self.groups.entry(name.to_owned()).or_insert(0.0);
+            let wanted = *g + points;
+            let kept = wanted.clamp(bounds.floor, group_cap.max(bounds.floor));
+            *g = kept;
+            if kept != wanted {
+                self.ledger.record(
+                    t,
+                    LedgerCause::GroupCap {
+                        group: name.to_owned(),
+                    },
+                    kept - wanted,
+                    bounds.ledger_size,
+                );
+                applied += kept - wanted;
+            }
+        }
+        let wanted = self.engagement + applied;
+        let kept = wanted.clamp(bounds.floor, bounds.cap);
+        self.engagement = kept;
+        if kept != wanted {
+            let cause = if kept > wanted {
+                LedgerCause::Floor
+            } else {
+                LedgerCause::Cap
+            };
+            self.ledger
+                .record(t, cause, kept - wanted, bounds.ledger_size);
+            if let Some((name, _)) = group {
+                // The group gives up what the total could not hold.
+                if let Some(g) = self.groups.get_mut(name) {
+                    *g += kept - wanted;
+                }
+            }
+        }
+    }
+
+    /// Sets fit points, recording one ledger entry per rule whose match changed.
+    pub(crate) fn set_fit(
+        &mut self,
+        changes: &[(String, f64)],
+        t: DateTime<Utc>,
+        ledger_size: usize,
+    ) {
+        for (attr, delta) in changes {
+            self.fit += delta;
+            self.ledger.record(
+                t,
+                LedgerCause::Fit { attr: attr.clone() },
+                *delta,
+                ledger_size,
+            );
+        }
+    }
+
+    /// Absorbs a merged duplicate's engagement (both already decayed to `t`).
+    pub(crate) fn absorb(
+        &mut self,
+        other: &ScoreState,
+        from: &LeadId,
+        t: DateTime<Utc>,
+        bounds: Bounds,
+    ) {
+        let wanted = self.engagement + other.engagement;
+        self.ledger.record(
+            t,
+            LedgerCause::Merged { lead: from.clone() },
+            other.engagement,
+            bounds.ledger_size,
+        );
+        for (name, v) in &other.groups {
+            *self.groups.entry(name.clone()).or_insert(0.0) += v;
+        }
+        self.engagement = wanted.clamp(bounds.floor, bounds.cap);
+        if self.engagement != wanted {
+            let cause = if self.engagement > wanted {
+                LedgerCause::Floor
+            } else {
+                LedgerCause::Cap
+            };
+            self.ledger
+                .record(t, cause, self.engagement - wanted, bounds.ledger_size);
+        }
+    }
+}
+
+/// The last changes to a lead's score, bounded in size. `earlier` sums the changes that
+/// no longer fit, so `earlier` plus every entry's points is the score at the last update.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// The sum of the changes dropped to keep the ledger bounded.
+    pub earlier: f64,
+    /// The latest changes, oldest first.
+    pub entries: VecDeque<LedgerEntry>,
+}
+
+impl Ledger {
+    fn record(&mut self, at: DateTime<Utc>, cause: LedgerCause, points: f64, size: usize) {
+        if points == 0.0 {
+            return;
+        }
+        // Consecutive decay folds into one entry: a ledger of decays explains nothing.
+        if let (LedgerCause::Decay, Some(last)) = (&cause, self.entries.back_mut()) {
+            if last.cause == LedgerCause::Decay {
+                last.points += points;
+                last.at = at;
+                return;
+            }
+        }
+        self.entries.push_back(LedgerEntry { at, cause, points });
+        while self.entries.len() > size {
+            if let Some(old) = self.entries.pop_front() {
+                self.earlier += old.points;
+            }
+        }
+    }
+
+    /// The sum of the ledger: the score at the last update.
+    pub fn total(&self) -> f64 {
+        self.earlier + self.entries.iter().map(|e| e.points).sum::<f64>()
+    }
+}
+
+/// One change to a lead's score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What changed it.
+    pub cause: LedgerCause,
+    /// By how many points (negative for a loss).
+    pub points: f64,
+}
+
+/// What changed a score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LedgerCause {
+    /// A touch of this kind scored its points.
+    Touch {
+        /// The touch kind.
+        touch: String,
+    },
+    /// A fit rule on this attribute started (positive) or stopped (negative) matching.
+    Fit {
+        /// The profile attribute.
+        attr: String,
+    },
+    /// Engagement decayed with the half-life.
+    Decay,
+    /// The engagement group's cap held back points.
+    GroupCap {
+        /// The group.
+        group: String,
+    },
+    /// The engagement cap held back points.
+    Cap,
+    /// The engagement floor held up points.
+    Floor,
+    /// A merged duplicate's engagement was added.
+    Merged {
+        /// The duplicate.
+        lead: LeadId,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    const B: Bounds = Bounds {
+        floor: 0.0,
+        cap: 150.0,
+        ledger_size: 8,
+    };
+
+    #[test]
+    fn engagement_halves_every_half_life() {
+        let mut s = ScoreState::new(t("2026-01-01T00:00:00Z"), 30.0);
+        s.add_touch("k", 80.0, None, t("2026-01-01T00:00:00Z"), B);
+        assert!((s.engagement_at(t("2026-01-31T00:00:00Z")) - 40.0).abs() < 1e-9);
+        assert!((s.engagement_at(t("2026-03-02T00:00:00Z")) - 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn additions_are_clamped_to_cap_and_floor_and_the_ledger_says_so() {
+        let at = t("2026-01-01T00:00:00Z");
+        let mut s = ScoreState::new(at, 30.0);
+        s.add_touch("k", 500.0, None, at, B);
+        assert_eq!(s.engagement, 150.0);
+        s.add_touch("k", -900.0, None, at, B);
+        assert_eq!(s.engagement, 0.0);
+        assert_eq!(s.ledger.total(), 0.0);
+        assert!(s.ledger.entries.iter().any(|e| e.cause == LedgerCause::Cap));
+        assert!(s
+            .ledger
+            .entries
+            .iter()
+            .any(|e| e.cause == LedgerCause::Floor));
+    }
+
+    #[test]
+    fn group_cap_holds_back_a_groups_points() {
+        let at = t("2026-01-01T00:00:00Z");
+        let mut s = ScoreState::new(at, 30.0);
+        for _ in 0..5 {
+            s.add_touch("email_click", 10.0, Some(("email", 25.0)), at, B);
+        }
+        assert_eq!(s.engagement, 25.0);
+        assert_eq!(s.groups["email"], 25.0);
+        assert_eq!(s.ledger.total(), 25.0);
+    }
+
+    #[test]
+    fn bounded_ledger_still_sums_to_the_score() {
+        let at = t("2026-01-01T00:00:00Z");
+        let mut s = ScoreState::new(at, 30.0);
+        for day in 0..40 {
+            let when = at + chrono::TimeDelta::days(day);
+            s.decay_to(when, 30.0, B);
+            s.add_touch("k", 3.0, None, when, B);
+        }
+        assert_eq!(s.ledger.entries.len(), 8);
+        assert!((s.ledger.total() - s.score_at(s.at)).abs() < 1e-9);
+    }
+}
