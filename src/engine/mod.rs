@@ -10,8 +10,7 @@ use crate::error::{PolicyError, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::policy::Policy;
-use crate::profile::Profile;
-use crate::scoring::{fit_changes, Band, Bounds, Cell, Grade, ScoreState};
+use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,7 +102,7 @@ impl Engine {
             times_recycled: 0,
             applied_events: event.id.iter().cloned().collect(),
         };
-        let changes = fit_changes(&self.policy.scoring.fit, &Profile::new(), profile);
+        let changes = fit_entries(&self.policy.scoring.fit, profile);
         lead.score
             .set_fit(&changes, at, self.policy.scoring.ledger_size);
         let mut out = vec![Effect::new(

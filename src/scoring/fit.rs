@@ -10,6 +10,15 @@ pub fn fit_points(rules: &[FitRule], profile: &Profile) -> f64 {
         .sum()
 }
 
+/// The matching rules of a new lead's profile, as fit changes from nothing.
+pub(crate) fn fit_entries(rules: &[FitRule], profile: &Profile) -> Vec<(String, f64)> {
+    rules
+        .iter()
+        .filter(|r| matches(r, profile))
+        .map(|r| (r.attr.clone(), r.points))
+        .collect()
+}
+
 /// The fit changes from profile `before` to `after`: for each rule whose match changed,
 /// its attribute and the points gained (or lost).
 pub(crate) fn fit_changes(

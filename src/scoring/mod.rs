@@ -5,8 +5,8 @@ mod fit;
 mod matrix;
 mod state;
 
-pub(crate) use fit::fit_changes;
 pub use fit::fit_points;
+pub(crate) use fit::{fit_changes, fit_entries};
 pub use matrix::{Band, Cell, Grade};
 pub(crate) use state::Bounds;
 pub use state::{Ledger, LedgerCause, LedgerEntry, ScoreState};
