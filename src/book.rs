@@ -65,18 +65,10 @@ impl LeadBook {
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        if let Some(mark) = self.watermark {
-            if event.at < mark {
-                return Err(StepError::OutOfOrder {
-                    lead: event.lead.clone(),
-                    event: event.event_type(),
-                    at: event.at,
-                    after: mark,
-                    what: "the last tick",
-                });
-            }
-        }
+        // The lead's own refusals (unknown, duplicate, removed...) come first: they say
+        // more than "older than the last tick" does.
         let Some(id) = &event.lead else {
+            self.check_watermark(event)?;
             self.tick(engine, event.at, out);
             return Ok(());
         };
@@ -88,6 +80,7 @@ impl LeadBook {
                         stage: lead.stage(),
                     });
                 }
+                self.check_watermark(event)?;
                 let (lead, effects) = engine.create(event)?;
                 out.extend(effects);
                 self.schedule(id, None, lead.next_deadline());
@@ -104,6 +97,8 @@ impl LeadBook {
                 let [dup, surv] = self.leads.get_disjoint_mut([id, into]);
                 let dup = dup.ok_or_else(|| unknown(id))?;
                 let surv = surv.ok_or_else(|| unknown(into))?;
+                engine.check_before_timers(dup, event)?;
+                check_watermark(self.watermark, event)?;
                 let before = [dup.next_deadline(), surv.next_deadline()];
                 out.extend(engine.merge(dup, surv, event)?);
                 let after = [dup.next_deadline(), surv.next_deadline()];
@@ -118,13 +113,19 @@ impl LeadBook {
                         lead: id.clone(),
                         event: event.event_type(),
                     })?;
+                engine.check_before_timers(lead, event)?;
+                check_watermark(self.watermark, event)?;
                 let before = lead.next_deadline();
-                engine.step_into(lead, event, out)?;
+                engine.step_checked(lead, event, out)?;
                 let after = lead.next_deadline();
                 self.schedule(id, before, after);
             }
         }
         Ok(())
+    }
+
+    fn check_watermark(&self, event: &Event) -> Result<(), StepError> {
+        check_watermark(self.watermark, event)
     }
 
     /// Advances the clock to `at`: fires every due deadline in (time, lead id) order.
@@ -239,5 +240,19 @@ impl LeadBook {
         };
         book.rebuild_queue();
         book
+    }
+}
+
+/// Refuses an event older than the last tick: the tick promised none would come.
+fn check_watermark(watermark: Option<DateTime<Utc>>, event: &Event) -> Result<(), StepError> {
+    match watermark {
+        Some(mark) if event.at < mark => Err(StepError::OutOfOrder {
+            lead: event.lead.clone(),
+            event: event.event_type(),
+            at: event.at,
+            after: mark,
+            what: "the last tick",
+        }),
+        _ => Ok(()),
     }
 }

@@ -15,7 +15,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum StepError {
     /// The event names a lead that was never created.
-    #[error("lead {lead} does not exist: a `{event}` event needs a lead that was created first (send its `created` event)")]
+    #[error("lead {lead} does not exist: `{event}` needs a lead that was created first (send its `created` event)")]
     UnknownLead {
         /// The lead named.
         lead: LeadId,
@@ -39,7 +39,7 @@ pub enum StepError {
         id: EventId,
     },
     /// The event is not legal from the lead's stage.
-    #[error("lead {lead} is in stage {stage}: a `{event}` event is legal only from {}", stage_list(.legal_from))]
+    #[error("lead {lead} is in stage {stage}: `{event}` is legal only from {}", stage_list(.legal_from))]
     IllegalTransition {
         /// The lead.
         lead: LeadId,
@@ -51,7 +51,7 @@ pub enum StepError {
         legal_from: &'static [Stage],
     },
     /// The event is older than the lead's clock or the book's last tick.
-    #[error("{} `{event}` at {at} is older than {what} ({after}): events must come in time order", lead_phrase(.lead))]
+    #[error("{} `{event}` at {} is older than {what} ({}): events must come in time order", lead_phrase(.lead), rfc3339(.at), rfc3339(.after))]
     OutOfOrder {
         /// The lead, if the event names one.
         lead: Option<LeadId>,
@@ -121,6 +121,10 @@ fn stage_list(stages: &[Stage]) -> String {
         1 => names[0].to_owned(),
         n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
     }
+}
+
+fn rfc3339(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 fn lead_phrase(lead: &Option<LeadId>) -> String {

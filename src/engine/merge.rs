@@ -129,10 +129,7 @@ impl Engine {
             return Err(StepError::RemovedLead {
                 lead: survivor.id.clone(),
                 event: event.event_type(),
-                reason: format!(
-                    "{}; merge into a live lead instead",
-                    survivor.removed_reason.as_deref().unwrap_or("removed")
-                ),
+                reason: survivor.removed_reason.clone().unwrap_or_default(),
             });
         }
         if event.at < survivor.clock {

@@ -161,6 +161,16 @@ impl Engine {
             _ => {}
         }
         self.check_before_timers(lead, event)?;
+        self.step_checked(lead, event, out)
+    }
+
+    /// [`Engine::step_into`] for a lead event that passed `check_before_timers`.
+    pub(crate) fn step_checked(
+        &self,
+        lead: &mut Lead,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), StepError> {
         let start = out.len();
         if lead.next_deadline().is_some_and(|d| d <= event.at) {
             // Deadlines fire before the event, but must not fire if the event is then
@@ -220,7 +230,7 @@ impl Engine {
     }
 
     /// Refusals that do not depend on deadlines firing first.
-    fn check_before_timers(&self, lead: &Lead, event: &Event) -> Result<(), StepError> {
+    pub(crate) fn check_before_timers(&self, lead: &Lead, event: &Event) -> Result<(), StepError> {
         let named = required_lead(event)?;
         if *named != lead.id {
             return Err(StepError::Malformed {
