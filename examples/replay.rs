@@ -1,0 +1,300 @@
+//! Replays a stream of events through a [`LeadBook`] and prints the effects: the
+//! command line of the public contract (`docs/contract.md`, "The replay example").
+//!
+//! ```text
+//! cargo run --release --example replay -- --policy POLICY.toml [--events FILE.jsonl]
+//!     [--until TIME] [--state-in S.json] [--state-out S.json]
+//! ```
+//!
+//! - Events are JSON lines, from `--events` or standard input; effects are JSON lines
+//!   on standard output, in order. A line that is not a valid event becomes a
+//!   `rejected` effect of kind `malformed` with its (1-based) line number, and the run
+//!   goes on; blank lines are skipped.
+//! - `--until TIME` (RFC 3339) advances the clock to TIME after the last event.
+//! - `--state-in` starts from a book snapshot; `--state-out` writes the book's snapshot
+//!   at the end. A run split in two with a snapshot between gives the same effects as
+//!   one run.
+//! - `--policy` may be omitted: the embedded default policy is used. An empty policy
+//!   file is the default policy too.
+//! - Exit status 0 when it ran (even with rejected events); 2 with a one-line error on
+//!   standard error when the arguments are wrong or the policy, the events or a state
+//!   file cannot be read, parsed or validated.
+
+use chrono::{DateTime, Utc};
+use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The usage line, appended to argument errors.
+const USAGE: &str = "usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME] [--state-in S.json] [--state-out S.json]";
+
+/// The exit status of a run that could not start or finish.
+const EXIT_ERROR: i32 = 2;
+
+fn main() {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    let stderr = io::stderr().lock();
+    std::process::exit(run(args, stdin, stdout, stderr));
+}
+
+/// Runs the replay command with `args` (without the program name) and returns the exit
+/// status: 0 when it ran, 2 after writing one line to `stderr` when it could not.
+pub fn run(
+    args: Vec<OsString>,
+    stdin: impl BufRead,
+    stdout: impl Write,
+    mut stderr: impl Write,
+) -> i32 {
+    match replay(args, stdin, stdout) {
+        Ok(()) => 0,
+        Err(Failure(message)) => {
+            // One line, whatever the underlying error printed.
+            let line = one_line(&message);
+            // Nothing more can be done if standard error itself cannot be written.
+            let _ = writeln!(stderr, "replay: {line}");
+            let _ = stderr.flush();
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Why a run could not start or finish: a sentence for standard error.
+#[derive(Debug)]
+struct Failure(String);
+
+impl From<lexopt::Error> for Failure {
+    fn from(e: lexopt::Error) -> Self {
+        Failure(format!("{e} ({USAGE})"))
+    }
+}
+
+/// The parsed command line.
+#[derive(Debug, Default)]
+struct Args {
+    policy: Option<PathBuf>,
+    events: Option<PathBuf>,
+    until: Option<DateTime<Utc>>,
+    state_in: Option<PathBuf>,
+    state_out: Option<PathBuf>,
+    help: bool,
+}
+
+fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
+    use lexopt::prelude::*;
+    let mut parsed = Args::default();
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("policy") => set_once(&mut parsed.policy, "--policy", parser.value()?.into())?,
+            Long("events") => set_once(&mut parsed.events, "--events", parser.value()?.into())?,
+            Long("state-in") => {
+                set_once(&mut parsed.state_in, "--state-in", parser.value()?.into())?
+            }
+            Long("state-out") => {
+                set_once(&mut parsed.state_out, "--state-out", parser.value()?.into())?
+            }
+            Long("until") => {
+                let value = parser.value()?;
+                let until = parse_time(&value)?;
+                set_once(&mut parsed.until, "--until", until)?;
+            }
+            Short('h') | Long("help") => parsed.help = true,
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(parsed)
+}
+
+/// Sets an option given at most once.
+fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), Failure> {
+    if slot.is_some() {
+        return Err(Failure(format!(
+            "{flag} is given twice; give it once ({USAGE})"
+        )));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// An RFC 3339 time, in any offset, as UTC.
+fn parse_time(value: &OsString) -> Result<DateTime<Utc>, Failure> {
+    let text = value.to_str().ok_or_else(|| {
+        Failure(format!("--until {value:?} is not valid unicode; expected an RFC 3339 time such as 2026-03-01T00:00:00Z"))
+    })?;
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Failure(format!(
+                "--until {text:?} is not an RFC 3339 time ({e}); expected a time such as 2026-03-01T00:00:00Z"
+            ))
+        })
+}
+
+fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Result<(), Failure> {
+    let args = parse_args(args)?;
+    let mut stdout = BufWriter::new(stdout);
+    if args.help {
+        writeln!(stdout, "{USAGE}").map_err(write_failure)?;
+        return stdout.flush().map_err(write_failure);
+    }
+    // Everything that can be refused is read before the first effect is written.
+    let engine = load_engine(args.policy.as_deref())?;
+    let mut book = match &args.state_in {
+        Some(path) => LeadBook::from_snapshot(load_snapshot(path)?),
+        None => LeadBook::new(),
+    };
+    match &args.events {
+        Some(path) => {
+            let file = File::open(path)
+                .map_err(|e| Failure(format!("cannot read events {}: {e}", path.display())))?;
+            let source = format!("events {}", path.display());
+            apply_lines(
+                &engine,
+                &mut book,
+                BufReader::new(file),
+                &source,
+                &mut stdout,
+            )?;
+        }
+        None => apply_lines(
+            &engine,
+            &mut book,
+            stdin,
+            "events from standard input",
+            &mut stdout,
+        )?,
+    }
+    if let Some(until) = args.until {
+        let mut out = Vec::new();
+        book.apply_into(&engine, &Event::tick(until), &mut out);
+        write_effects(&mut stdout, &out)?;
+    }
+    stdout.flush().map_err(write_failure)?;
+    if let Some(path) = &args.state_out {
+        save_snapshot(path, &book.snapshot())?;
+    }
+    Ok(())
+}
+
+/// The engine for the policy file at `path`, or for the embedded default policy.
+fn load_engine(path: Option<&Path>) -> Result<Engine, Failure> {
+    let policy = match path {
+        None => Policy::default(),
+        Some(path) => {
+            let shown = path.display();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure(format!("cannot read policy {shown}: {e}")))?;
+            toml::from_str::<Policy>(&text).map_err(|e| {
+                Failure(format!(
+                    "cannot parse policy {shown}: {}",
+                    toml_error(&text, &e)
+                ))
+            })?
+        }
+    };
+    Engine::new(policy).map_err(|e| {
+        let shown = path.map_or_else(
+            || "(embedded default)".to_owned(),
+            |p| p.display().to_string(),
+        );
+        Failure(format!("invalid policy {shown}: {e}"))
+    })
+}
+
+/// A TOML error on one line: where it is, then what it is.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {}", e.message())
+        }
+        None => e.message().to_owned(),
+    }
+}
+
+fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
+    let shown = path.display();
+    let text =
+        std::fs::read(path).map_err(|e| Failure(format!("cannot read state {shown}: {e}")))?;
+    serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
+}
+
+fn save_snapshot(path: &Path, snapshot: &Snapshot) -> Result<(), Failure> {
+    let shown = path.display();
+    let bytes = serde_json::to_vec(snapshot)
+        .map_err(|e| Failure(format!("cannot write state {shown}: {e}")))?;
+    std::fs::write(path, bytes).map_err(|e| Failure(format!("cannot write state {shown}: {e}")))
+}
+
+/// Applies every line of `input` to the book, writing the effects of each as it goes.
+fn apply_lines(
+    engine: &Engine,
+    book: &mut LeadBook,
+    mut input: impl BufRead,
+    source: &str,
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut line = Vec::new();
+    let mut out = Vec::new();
+    let mut line_no: u64 = 0;
+    loop {
+        line.clear();
+        let read = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure(format!("cannot read {source} after line {line_no}: {e}")))?;
+        if read == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.clear();
+        // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
+        match serde_json::from_slice::<Event>(&line) {
+            Ok(event) => book.apply_into(engine, &event, &mut out),
+            Err(e) => out.push(Effect::malformed_line(line_no, &json_error(&e))),
+        }
+        write_effects(stdout, &out)?;
+    }
+}
+
+/// A JSON error in one line of input: serde_json counts lines within the document,
+/// which is always line 1 here, so only the column is kept.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) if e.line() == 1 => format!("{message} at column {}", e.column()),
+        _ => text,
+    }
+}
+
+fn write_effects(stdout: &mut impl Write, effects: &[Effect]) -> Result<(), Failure> {
+    for effect in effects {
+        serde_json::to_writer(&mut *stdout, effect)
+            .map_err(|e| Failure(format!("cannot write effects: {e}")))?;
+        stdout.write_all(b"\n").map_err(write_failure)?;
+    }
+    Ok(())
+}
+
+fn write_failure(e: io::Error) -> Failure {
+    Failure(format!("cannot write effects: {e}"))
+}
+
+/// The message on a single line: line breaks become spaces.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join(" ")
+}
