@@ -1,0 +1,447 @@
+//! One test per `rejected.kind`, through the engine directly (`Engine::create`,
+//! `Engine::step`, `Engine::merge`), not the book: each asserts the `StepError` variant,
+//! its `kind()`, and that the lead is exactly as it was, with no deadline fired (each
+//! refused event comes after a deadline that is due, and the deadline is still due
+//! afterwards).
+//!
+//! Two kinds only arise in a `LeadBook`, which owns the lead ids and the tick watermark:
+//! `unknown_lead` (the engine is always handed a lead) and `out_of_order` against the
+//! last tick. Those are tested through `LeadBook::try_apply`, with the book's snapshot
+//! compared before and after.
+
+use leadcycle::{Effect, Engine, Event, EventType, Lead, LeadBook, Policy, RejectKind};
+use leadcycle::{Stage, StepError};
+
+fn engine() -> Engine {
+    Engine::new(Policy::default()).expect("the default policy is valid")
+}
+
+fn ev(json: &str) -> Event {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("bad test event {json}: {e}"))
+}
+
+/// L-`id` created on Jan 5 at 10:00 and made an MQL by a demo request at 11:00: its
+/// respond deadline is Jan 7, 11:00.
+fn mql(engine: &Engine, id: &str) -> Lead {
+    let created = ev(&format!(
+        r#"{{"type":"created","lead":"{id}","at":"2026-01-05T10:00:00Z","source":"webinar"}}"#
+    ));
+    let (mut lead, _) = engine.create(&created).expect("created");
+    step(
+        engine,
+        &mut lead,
+        &format!(
+            r#"{{"type":"touch","lead":"{id}","at":"2026-01-05T11:00:00Z","kind":"demo_request","id":"e-1"}}"#
+        ),
+    );
+    assert_eq!(lead.stage(), Stage::Mql);
+    lead
+}
+
+fn step(engine: &Engine, lead: &mut Lead, json: &str) -> Vec<Effect> {
+    engine
+        .step(lead, &ev(json))
+        .unwrap_or_else(|e| panic!("{json} refused: {e}"))
+}
+
+/// Steps `lead` with `event`, which must be refused: the lead and the effect buffer are
+/// left exactly as they were.
+fn refused(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
+    let before = lead.clone();
+    let earlier = Effect {
+        kind: leadcycle::EffectKind::RuleFailed {
+            hook: "marker".into(),
+            error: "an effect already in the buffer".into(),
+            fallback: "kept".into(),
+        },
+        lead: None,
+        at: None,
+    };
+    let mut out = vec![earlier.clone()];
+    let err = engine
+        .step_into(lead, event, &mut out)
+        .expect_err("the event must be refused");
+    assert_eq!(*lead, before, "a refused event changed the lead");
+    assert_eq!(out, vec![earlier], "a refused event left effects behind");
+    err
+}
+
+/// The lead has a deadline due at or before the event: had the refused event fired
+/// deadlines, the lead would have changed.
+fn assert_due(lead: &Lead, event: &Event) {
+    let due = lead.next_deadline().expect("the lead has a deadline");
+    assert!(due <= event.at, "deadline {due} is not due at {}", event.at);
+}
+
+/// The deadline that was due is still there to fire, and fires.
+fn assert_still_fires(engine: &Engine, lead: &mut Lead, event: &Event) {
+    let effects = engine.advance(lead, event.at);
+    assert!(
+        !effects.is_empty(),
+        "the due deadline should still fire after the refusal"
+    );
+}
+
+fn assert_kind(err: &StepError, kind: RejectKind, wire: &str) {
+    assert_eq!(err.kind(), kind, "{err}");
+    assert_eq!(kind.as_str(), wire);
+    assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(wire));
+}
+
+#[test]
+fn unknown_lead_is_refused_by_the_book_and_changes_nothing() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    let created =
+        ev(r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"webinar"}"#);
+    let mut out = Vec::new();
+    book.try_apply(&engine, &created, &mut out).unwrap();
+    let before = book.snapshot();
+
+    for json in [
+        r#"{"type":"touch","lead":"L9","at":"2026-01-06T10:00:00Z","kind":"email_click"}"#,
+        // A merge needs the survivor too.
+        r#"{"type":"merged","lead":"L1","at":"2026-01-06T10:00:00Z","into":"L9"}"#,
+    ] {
+        let mut out = Vec::new();
+        let err = book
+            .try_apply(&engine, &ev(json), &mut out)
+            .expect_err(json);
+        assert!(
+            matches!(&err, StepError::UnknownLead { lead, .. } if lead.as_str() == "L9"),
+            "{err:?}"
+        );
+        assert_kind(&err, RejectKind::UnknownLead, "unknown_lead");
+        assert!(out.is_empty());
+        assert_eq!(book.snapshot(), before);
+    }
+}
+
+#[test]
+fn duplicate_lead_created_event_on_an_existing_lead() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let event =
+        ev(r#"{"type":"created","lead":"L1","at":"2026-01-08T10:00:00Z","source":"list_import"}"#);
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::DuplicateLead { lead, stage: Stage::Mql } if lead.as_str() == "L1"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::DuplicateLead, "duplicate_lead");
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn duplicate_event_id_already_applied() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    // e-1 was the demo request; redelivered two days later.
+    let event = ev(
+        r#"{"type":"touch","lead":"L1","at":"2026-01-08T10:00:00Z","kind":"demo_request","id":"e-1"}"#,
+    );
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::DuplicateEvent { lead, id } if lead.as_str() == "L1" && id.as_str() == "e-1"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::DuplicateEvent, "duplicate_event");
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn illegal_transition_from_the_leads_stage() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let event = ev(
+        r#"{"type":"opportunity_won","lead":"L1","at":"2026-01-08T10:00:00Z","opportunity":"O-1"}"#,
+    );
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(
+            &err,
+            StepError::IllegalTransition {
+                lead,
+                stage: Stage::Mql,
+                event: EventType::OpportunityWon,
+                legal_from: [Stage::Opportunity],
+            } if lead.as_str() == "L1"
+        ),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::IllegalTransition, "illegal_transition");
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn illegal_transition_is_judged_after_the_leads_due_deadlines() {
+    // After its idle limit (Jan 12, 11:00) the MQL would have been passively recycled,
+    // so `sales_qualified` (legal from mql, sal) on Jan 13 is illegal, and the stage
+    // named is the one the deadlines would have moved it to. Nothing fires.
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let event =
+        ev(r#"{"type":"sales_qualified","lead":"L1","at":"2026-01-13T10:00:00Z","rep":"R7"}"#);
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(
+            &err,
+            StepError::IllegalTransition {
+                stage: Stage::Recycled,
+                event: EventType::SalesQualified,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::IllegalTransition, "illegal_transition");
+    assert_eq!(lead.stage(), Stage::Mql);
+    assert_still_fires(&engine, &mut lead, &event);
+    assert_eq!(lead.stage(), Stage::Recycled);
+}
+
+#[test]
+fn out_of_order_event_older_than_the_leads_last_event() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut lead,
+        r#"{"type":"touch","lead":"L1","at":"2026-01-06T10:00:00Z","kind":"email_click"}"#,
+    );
+    let event =
+        ev(r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"email_open"}"#);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::OutOfOrder { lead: Some(l), event: EventType::Touch, after, .. }
+            if l.as_str() == "L1" && *after == lead.clock()),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::OutOfOrder, "out_of_order");
+}
+
+#[test]
+fn out_of_order_merge_older_than_the_survivors_last_event() {
+    let engine = engine();
+    let mut dup = mql(&engine, "L2");
+    let mut survivor = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut survivor,
+        r#"{"type":"touch","lead":"L1","at":"2026-01-06T10:00:00Z","kind":"email_click"}"#,
+    );
+    let event = ev(r#"{"type":"merged","lead":"L2","at":"2026-01-06T09:00:00Z","into":"L1"}"#);
+    let (dup_before, survivor_before) = (dup.clone(), survivor.clone());
+    let err = engine
+        .merge(&mut dup, &mut survivor, &event)
+        .expect_err("refused");
+    assert!(
+        matches!(&err, StepError::OutOfOrder { lead: Some(l), event: EventType::Merged, .. } if l.as_str() == "L1"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::OutOfOrder, "out_of_order");
+    assert_eq!(dup, dup_before);
+    assert_eq!(survivor, survivor_before);
+}
+
+#[test]
+fn out_of_order_against_the_last_tick_is_refused_by_the_book() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    for json in [
+        r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"webinar"}"#,
+        r#"{"type":"tick","at":"2026-01-08T00:00:00Z"}"#,
+    ] {
+        book.try_apply(&engine, &ev(json), &mut Vec::new()).unwrap();
+    }
+    let before = book.snapshot();
+    for json in [
+        // Older than the last tick, though not than the lead's own last event.
+        r#"{"type":"touch","lead":"L1","at":"2026-01-07T10:00:00Z","kind":"email_click"}"#,
+        // A tick older than the last tick.
+        r#"{"type":"tick","at":"2026-01-07T00:00:00Z"}"#,
+    ] {
+        let mut out = Vec::new();
+        let err = book
+            .try_apply(&engine, &ev(json), &mut out)
+            .expect_err(json);
+        assert!(
+            matches!(&err, StepError::OutOfOrder { what, .. } if *what == "the last tick"),
+            "{err:?}"
+        );
+        assert_kind(&err, RejectKind::OutOfOrder, "out_of_order");
+        assert!(out.is_empty());
+        assert_eq!(book.snapshot(), before);
+    }
+}
+
+#[test]
+fn unknown_program_chosen_by_the_rep() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let event = ev(
+        r#"{"type":"disqualified","lead":"L1","at":"2026-01-08T10:00:00Z","rep":"R7","reason":"bad_timing","program":"vip_drip"}"#,
+    );
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::UnknownProgram { lead, program, event: EventType::Disqualified, .. }
+            if lead.as_str() == "L1" && program == "vip_drip"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::UnknownProgram, "unknown_program");
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn removed_lead_takes_no_more_events() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut lead,
+        r#"{"type":"contact_lost","lead":"L1","at":"2026-01-06T10:00:00Z","cause":"bounced"}"#,
+    );
+    assert_eq!(lead.stage(), Stage::Removed);
+    assert_eq!(lead.next_deadline(), None, "a removed lead has no deadline");
+    let event =
+        ev(r#"{"type":"touch","lead":"L1","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::RemovedLead { lead, reason, event: EventType::Touch }
+            if lead.as_str() == "L1" && reason == "bounced"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::RemovedLead, "removed_lead");
+}
+
+#[test]
+fn removed_lead_when_its_own_idle_timer_would_remove_it_first() {
+    // An unsubscribed SAL is removed, not recycled, at its idle limit (Jan 27, 10:00).
+    // A call after that is refused as `removed_lead`, and nothing fires with it.
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut lead,
+        r#"{"type":"sales_accepted","lead":"L1","at":"2026-01-06T10:00:00Z","rep":"R7"}"#,
+    );
+    step(
+        &engine,
+        &mut lead,
+        r#"{"type":"unsubscribed","lead":"L1","at":"2026-01-07T10:00:00Z"}"#,
+    );
+    let event =
+        ev(r#"{"type":"sales_attempt","lead":"L1","at":"2026-02-01T10:00:00Z","rep":"R7"}"#);
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert!(
+        matches!(&err, StepError::RemovedLead { reason, .. } if reason == "unsubscribed"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::RemovedLead, "removed_lead");
+    assert_eq!(lead.stage(), Stage::Sal);
+    assert_still_fires(&engine, &mut lead, &event);
+    assert_eq!(lead.stage(), Stage::Removed);
+}
+
+#[test]
+fn removed_lead_as_duplicate_or_survivor_of_a_merge() {
+    let engine = engine();
+    let mut removed = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut removed,
+        r#"{"type":"contact_lost","lead":"L1","at":"2026-01-06T10:00:00Z","cause":"bounced"}"#,
+    );
+    let mut live = mql(&engine, "L2");
+    for (dup_is_removed, json) in [
+        (
+            true,
+            r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#,
+        ),
+        (
+            false,
+            r#"{"type":"merged","lead":"L2","at":"2026-01-08T10:00:00Z","into":"L1"}"#,
+        ),
+    ] {
+        let event = ev(json);
+        let (removed_before, live_before) = (removed.clone(), live.clone());
+        let err = if dup_is_removed {
+            engine.merge(&mut removed, &mut live, &event)
+        } else {
+            assert_due(&live, &event);
+            engine.merge(&mut live, &mut removed, &event)
+        }
+        .expect_err(json);
+        assert!(
+            matches!(&err, StepError::RemovedLead { lead, event: EventType::Merged, .. } if lead.as_str() == "L1"),
+            "{err:?}"
+        );
+        assert_kind(&err, RejectKind::RemovedLead, "removed_lead");
+        assert_eq!(removed, removed_before);
+        assert_eq!(live, live_before, "no deadline of the live lead fired");
+    }
+}
+
+#[test]
+fn malformed_merge_into_itself() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let mut same = lead.clone();
+    let event = ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L1"}"#);
+    assert_due(&lead, &event);
+    let before = lead.clone();
+    let err = engine
+        .merge(&mut lead, &mut same, &event)
+        .expect_err("refused");
+    assert!(
+        matches!(&err, StepError::Malformed { lead: Some(l), .. } if l.as_str() == "L1"),
+        "{err:?}"
+    );
+    assert_kind(&err, RejectKind::Malformed, "malformed");
+    assert_eq!(lead, before);
+    assert_eq!(same, before);
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn malformed_events_the_engine_cannot_apply_as_written() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    for json in [
+        // A merge changes two leads: Engine::step is given only one.
+        r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#,
+        // The event names another lead than the one stepped.
+        r#"{"type":"touch","lead":"L2","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#,
+    ] {
+        let event = ev(json);
+        assert_due(&lead, &event);
+        let err = refused(&engine, &mut lead, &event);
+        assert!(matches!(&err, StepError::Malformed { .. }), "{err:?}");
+        assert_kind(&err, RejectKind::Malformed, "malformed");
+    }
+    // Engine::create takes only a `created` event.
+    let err = engine
+        .create(&ev(
+            r#"{"type":"touch","lead":"L3","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#,
+        ))
+        .expect_err("refused");
+    assert_kind(&err, RejectKind::Malformed, "malformed");
+    // Engine::merge must be given the survivor the event names.
+    let mut other = mql(&engine, "L3");
+    let (lead_before, other_before) = (lead.clone(), other.clone());
+    let err = engine
+        .merge(
+            &mut lead,
+            &mut other,
+            &ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#),
+        )
+        .expect_err("refused");
+    assert_kind(&err, RejectKind::Malformed, "malformed");
+    assert_eq!((lead, other), (lead_before, other_before));
+}
