@@ -1,7 +1,7 @@
 //! The lead book: the optional in-memory home for many leads.
 
 use crate::effect::Effect;
-use crate::engine::Engine;
+use crate::engine::{created_again, Engine};
 use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::id::LeadId;
@@ -75,10 +75,7 @@ impl LeadBook {
         match &event.kind {
             EventKind::Created { .. } => {
                 if let Some(lead) = self.leads.get(id) {
-                    return Err(StepError::DuplicateLead {
-                        lead: id.clone(),
-                        stage: lead.stage(),
-                    });
+                    return Err(created_again(lead, event));
                 }
                 self.check_watermark(event)?;
                 let (lead, effects) = engine.create(event)?;

@@ -23,12 +23,10 @@ pub enum StepError {
         event: EventType,
     },
     /// A `created` event for a lead that already exists.
-    #[error("lead {lead} already exists (stage {stage}): `created` is only for a new lead id")]
+    #[error("lead {lead} already exists: `created` is only for a new lead id")]
     DuplicateLead {
         /// The lead.
         lead: LeadId,
-        /// Its stage.
-        stage: Stage,
     },
     /// The event's `id` was already applied to this lead.
     #[error("event {id} was already applied to lead {lead}: a redelivered event is applied once")]

@@ -126,7 +126,7 @@ fn duplicate_lead_created_event_on_an_existing_lead() {
     assert_due(&lead, &event);
     let err = refused(&engine, &mut lead, &event);
     assert!(
-        matches!(&err, StepError::DuplicateLead { lead, stage: Stage::Mql } if lead.as_str() == "L1"),
+        matches!(&err, StepError::DuplicateLead { lead } if lead.as_str() == "L1"),
         "{err:?}"
     );
     assert_kind(&err, RejectKind::DuplicateLead, "duplicate_lead");

@@ -143,12 +143,7 @@ impl Engine {
                 self.advance_into(lead, event.at, out);
                 return Ok(());
             }
-            EventKind::Created { .. } => {
-                return Err(StepError::DuplicateLead {
-                    lead: lead.id.clone(),
-                    stage: lead.stage,
-                })
-            }
+            EventKind::Created { .. } => return Err(created_again(lead, event)),
             EventKind::Merged { .. } => {
                 return Err(StepError::Malformed {
                     lead: Some(lead.id.clone()),
@@ -396,6 +391,20 @@ impl Engine {
             Stage::Recycled => Some(self.policy.scoring.requalify_threshold),
             _ => None,
         }
+    }
+}
+
+/// The refusal of a `created` event for a lead that exists: a redelivery of the
+/// lead's own `created` (same id) is a duplicate event, anything else a duplicate lead.
+pub(crate) fn created_again(lead: &Lead, event: &Event) -> StepError {
+    match &event.id {
+        Some(id) if lead.applied_events.contains(id) => StepError::DuplicateEvent {
+            lead: lead.id.clone(),
+            id: id.clone(),
+        },
+        _ => StepError::DuplicateLead {
+            lead: lead.id.clone(),
+        },
     }
 }
 
