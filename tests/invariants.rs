@@ -1,0 +1,1242 @@
+//! The invariants of DESIGN.md ("Invariants", 1-7), checked with proptest over random
+//! event streams under `Policy::default()`.
+//!
+//! The generator produces realistic, colliding streams: a handful of leads (ids from a
+//! small pool, so events collide and some name a lead that was never created), every
+//! event type of CONTRACT.md with random reps, recycle reasons (with a program, remove
+//! reasons, and reasons without a program), extension programs (known and unknown),
+//! touch kinds (scored, hand-raisers, unknown), consumed content, profile sets, merges
+//! (into other leads and into the lead itself), event ids from a small pool plus
+//! verbatim redeliveries of earlier events, ticks, time steps from minutes to months
+//! and occasional out-of-order times. A failing case prints as the JSON lines of its
+//! stream (under a header line; the idempotency property marks the events it delivers
+//! twice), ready to feed to the `replay` example.
+//!
+//! Every property also checks that the engine does not panic: the test profile keeps
+//! debug assertions on, and `Engine` asserts every stage move against the waterfall.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use leadcycle::{
+    Cause, Effect, EffectKind, Engine, Event, EventKind, LeadBook, LeadId, NurtureEnd, Policy,
+    Profile, ProfileValue, RejectKind, RepId, SlaKind, Snapshot, Stage, Touch,
+};
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use proptest::test_runner::TestCaseError;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+// ---------------------------------------------------------------------------------
+// Vocabulary
+// ---------------------------------------------------------------------------------
+
+/// The lead pool. The last one is rarely used, so it is often never created.
+const LEADS: &[&str] = &["L1", "L2", "L3", "L4", "L5"];
+const REPS: &[&str] = &["R1", "R2", "R3"];
+const SOURCES: &[&str] = &["webinar", "form_fill", "list_import", "badge_scan"];
+const CAMPAIGNS: &[&str] = &["w-17", "q1-ads", "summit"];
+const CHANNELS: &[&str] = &["email", "paid_social", "events"];
+const ACCOUNTS: &[&str] = &["acme", "globex"];
+const OUTCOMES: &[&str] = &["voicemail", "connected", "no_answer"];
+const LOST_CAUSES: &[&str] = &["bounced", "left_company", "invalid_address"];
+const OPPORTUNITIES: &[&str] = &["O1", "O2"];
+const AMOUNTS: &[f64] = &[5000.0, 25000.0, 120000.5];
+
+/// Words taken from the default policy, plus some it does not know.
+struct Vocab {
+    /// Reasons with a program, remove reasons, and reasons without a program.
+    reasons: Vec<String>,
+    /// Every program of the policy, and one it does not define.
+    programs: Vec<String>,
+    /// Scored touch kinds, hand-raisers, and unknown kinds.
+    kinds: Vec<String>,
+    /// Every nurture step's content, and content no program sends.
+    contents: Vec<String>,
+}
+
+fn vocab() -> &'static Vocab {
+    static VOCAB: OnceLock<Vocab> = OnceLock::new();
+    VOCAB.get_or_init(|| {
+        let p = Policy::default();
+        let mut reasons: Vec<String> = p.recycle.reasons.keys().cloned().collect();
+        reasons.extend(p.recycle.remove_reasons.iter().cloned());
+        for r in ["price_too_high", "went_dark"] {
+            assert!(
+                !p.recycle.reasons.contains_key(r)
+                    && !p.recycle.remove_reasons.iter().any(|x| x == r)
+            );
+            reasons.push(r.to_owned());
+        }
+        let mut programs: Vec<String> = p.programs.keys().cloned().collect();
+        assert!(!p.programs.contains_key("vip_track"));
+        programs.push("vip_track".to_owned());
+        let mut kinds: Vec<String> = p.scoring.engagement.keys().cloned().collect();
+        kinds.extend(p.scoring.hand_raisers.iter().cloned());
+        kinds.extend(["podcast_listen", "chat_opened"].map(str::to_owned));
+        kinds.sort();
+        kinds.dedup();
+        let mut contents: Vec<String> = p
+            .programs
+            .values()
+            .flat_map(|prog| prog.steps.iter().cloned())
+            .collect();
+        contents.extend(["blog-post", "pricing-sheet"].map(str::to_owned));
+        contents.sort();
+        contents.dedup();
+        Vocab {
+            reasons,
+            programs,
+            kinds,
+            contents,
+        }
+    })
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(Policy::default()).expect("the default policy is valid"))
+}
+
+fn base_time() -> DateTime<Utc> {
+    "2026-01-05T09:00:00Z".parse().unwrap()
+}
+
+// ---------------------------------------------------------------------------------
+// Generator
+// ---------------------------------------------------------------------------------
+
+/// The time from one event to the next.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Gap {
+    Minutes(i64),
+    Hours(i64),
+    Days(i64),
+    /// 30-day months.
+    Months(i64),
+    Same,
+    /// The event is this many hours older than the stream's clock (out of order); the
+    /// clock stays where it is.
+    Back(i64),
+}
+
+impl Gap {
+    fn delta(self) -> TimeDelta {
+        match self {
+            Gap::Minutes(n) => TimeDelta::minutes(n),
+            Gap::Hours(n) => TimeDelta::hours(n),
+            Gap::Days(n) => TimeDelta::days(n),
+            Gap::Months(n) => TimeDelta::days(30 * n),
+            Gap::Same | Gap::Back(_) => TimeDelta::zero(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// No event: only the clock moves. The simplest op, so that shrinking turns the
+    /// steps a failure does not need into `Wait`s, which keep the times of the steps
+    /// that matter and print nothing.
+    Wait,
+    /// An event of this kind (a `tick` ignores the step's lead and id).
+    Event(EventKind),
+    /// A move that is legal from the lead's stage at this point of the stream, mostly
+    /// forward (accept, qualify, open, win; touches that qualify), sometimes back
+    /// (reject, disqualify, recycle, lose). Random kinds alone rarely walk a lead
+    /// down the waterfall; this makes opportunities, customers, active recycling and
+    /// re-engagement common.
+    Progress(Progress),
+    /// This many `webinar_attended` touches on the lead, a minute apart: enough of
+    /// them qualify a lead by score.
+    Burst(usize),
+    /// A verbatim redelivery of an earlier event of the stream (same time, same id).
+    Again(Index),
+}
+
+#[derive(Clone, Debug)]
+struct Progress {
+    /// Which of the legal moves.
+    pick: Index,
+    rep: RepId,
+    reason: String,
+    program: Option<String>,
+}
+
+impl Progress {
+    /// The event for a lead in `stage` (`None`: not created yet).
+    fn resolve(&self, stage: Option<Stage>) -> EventKind {
+        let rep = || self.rep.clone();
+        let reason = || self.reason.clone();
+        let program = || self.program.clone();
+        let touch = |kind: &str| EventKind::Touch {
+            kind: kind.to_owned(),
+            campaign: None,
+            channel: None,
+            content: None,
+        };
+        let attempt = || EventKind::SalesAttempt {
+            rep: rep(),
+            channel: None,
+            outcome: None,
+        };
+        let opened = || EventKind::OpportunityOpened {
+            opportunity: "O1".to_owned(),
+            amount: None,
+        };
+        let mut moves: Vec<EventKind> = match stage {
+            None => vec![EventKind::Created {
+                source: "webinar".to_owned(),
+                campaign: None,
+                channel: None,
+                account: None,
+                profile: [attribute(0), attribute(4)].into_iter().collect(),
+            }],
+            // Mostly engagement, so that leads also qualify by score (and cross the
+            // hysteresis band); hand-raisers come from the random kinds.
+            Some(Stage::Inquiry | Stage::Recycled) => vec![
+                touch("webinar_attended"),
+                touch("pricing_page_view"),
+                touch("webinar_attended"),
+                touch("content_download"),
+                touch("webinar_attended"),
+                EventKind::SalesAccepted { rep: rep() },
+            ],
+            Some(Stage::Mql) => vec![
+                EventKind::SalesAccepted { rep: rep() },
+                attempt(),
+                EventKind::SalesQualified { rep: rep() },
+                EventKind::SalesRejected {
+                    rep: rep(),
+                    reason: reason(),
+                    program: program(),
+                },
+                EventKind::Disqualified {
+                    rep: rep(),
+                    reason: reason(),
+                    program: program(),
+                },
+            ],
+            Some(Stage::Sal) => vec![
+                attempt(),
+                EventKind::SalesQualified { rep: rep() },
+                opened(),
+                EventKind::SalesRejected {
+                    rep: rep(),
+                    reason: reason(),
+                    program: program(),
+                },
+            ],
+            Some(Stage::Sql) => vec![
+                opened(),
+                EventKind::Disqualified {
+                    rep: rep(),
+                    reason: reason(),
+                    program: program(),
+                },
+            ],
+            Some(Stage::Opportunity) => vec![
+                EventKind::OpportunityWon {
+                    opportunity: "O1".to_owned(),
+                },
+                EventKind::OpportunityWon {
+                    opportunity: "O1".to_owned(),
+                },
+                EventKind::OpportunityLost {
+                    opportunity: "O1".to_owned(),
+                    reason: reason(),
+                    program: program(),
+                },
+                EventKind::Recycled {
+                    rep: rep(),
+                    reason: reason(),
+                    program: program(),
+                },
+            ],
+            Some(Stage::Customer) => vec![touch("webinar_attended"), EventKind::Unsubscribed {}],
+            Some(Stage::Removed) => vec![touch("email_click")],
+        };
+        moves.swap_remove(self.pick.index(moves.len()))
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Step {
+    /// An index into `LEADS`; `None`: the lead of the previous step (a lead's
+    /// activity comes in bursts, which lets touches add up to a qualifying score).
+    lead: Option<usize>,
+    gap: Gap,
+    id: Option<u8>,
+    op: Op,
+    /// Where a second delivery of this event goes (used by the idempotency property
+    /// only; kept with the step so that both shrink together).
+    redeliver: Option<Redelivery>,
+}
+
+/// Where the second delivery of an event goes.
+#[derive(Clone, Debug)]
+enum Redelivery {
+    RightAfter,
+    /// Anywhere after the original, up to the end of the stream.
+    Later(Index),
+}
+
+/// How many books the partition property splits a stream across.
+const BOOKS: usize = 3;
+
+/// Which streams a property wants.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    /// Anything the generator makes.
+    Any,
+    /// Times never go back (no `Back` gap, no redelivery of an older event).
+    Monotone,
+    /// No `merged` event (a merge spans two leads, so it cannot be partitioned).
+    NoMerge,
+}
+
+/// A stream of events. Its `Debug` form is the events' JSON lines (with the second
+/// deliveries of the idempotency property noted after them).
+#[derive(Clone)]
+struct Stream(Vec<Event>, Vec<Option<Redelivery>>);
+
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Stream ({} events):", self.0.len())?;
+        for (i, e) in self.0.iter().enumerate() {
+            write!(f, "{}", serde_json::to_string(e).unwrap())?;
+            match self.1.get(i) {
+                Some(Some(r)) if e.id.is_some() => writeln!(f, "   <- redelivered {r:?}")?,
+                _ => writeln!(f)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Stream {
+    /// The latest time in the stream (the base time for an empty one).
+    fn end(&self) -> DateTime<Utc> {
+        self.0.iter().map(|e| e.at).max().unwrap_or_else(base_time)
+    }
+}
+
+fn build(steps: &[Step], mode: Mode) -> Stream {
+    // Replays the stream as it is built, so that `Progress` sees each lead's stage.
+    let mut book = LeadBook::new();
+    let mut now = base_time();
+    let mut lead = 0;
+    let mut out: Vec<Event> = Vec::new();
+    let mut redeliver = Vec::new();
+    for s in steps {
+        lead = s.lead.unwrap_or(lead);
+        let at = match s.gap {
+            Gap::Back(h) if mode != Mode::Monotone => now - TimeDelta::hours(h),
+            gap => {
+                now += gap.delta();
+                now
+            }
+        };
+        let event = match &s.op {
+            Op::Wait => continue,
+            Op::Again(ix) => {
+                if out.is_empty() || mode == Mode::Monotone {
+                    continue;
+                }
+                out[ix.index(out.len())].clone()
+            }
+            Op::Burst(n) => {
+                for i in 0..*n {
+                    let touch = EventKind::Touch {
+                        kind: "webinar_attended".to_owned(),
+                        campaign: None,
+                        channel: None,
+                        content: None,
+                    };
+                    let e = Event::new(LEADS[lead], at + TimeDelta::minutes(i as i64), touch);
+                    book.apply(engine(), &e);
+                    out.push(e);
+                    redeliver.push(None);
+                }
+                now = now.max(at + TimeDelta::minutes(*n as i64));
+                continue;
+            }
+            Op::Event(EventKind::Tick {}) => Event::tick(at),
+            Op::Event(EventKind::Merged { .. }) if mode == Mode::NoMerge => continue,
+            Op::Event(_) | Op::Progress(_) => {
+                let kind = match &s.op {
+                    Op::Event(kind) => kind.clone(),
+                    Op::Progress(p) => p.resolve(book.get(LEADS[lead]).map(|l| l.stage())),
+                    Op::Wait | Op::Again(_) | Op::Burst(_) => unreachable!(),
+                };
+                let e = Event::new(LEADS[lead], at, kind);
+                match s.id {
+                    Some(i) => e.with_id(format!("e{i}")),
+                    None => e,
+                }
+            }
+        };
+        book.apply(engine(), &event);
+        out.push(event);
+        redeliver.push(s.redeliver.clone());
+    }
+    Stream(out, redeliver)
+}
+
+fn text(words: &'static [&'static str]) -> impl Strategy<Value = String> + Clone {
+    select(words).prop_map(str::to_owned)
+}
+
+fn word(words: &'static [String]) -> impl Strategy<Value = String> + Clone {
+    select(words)
+}
+
+fn maybe<S: Strategy>(p: f64, s: S) -> impl Strategy<Value = Option<S::Value>> {
+    prop::option::weighted(p, s)
+}
+
+fn rep() -> impl Strategy<Value = RepId> + Clone {
+    text(REPS).prop_map(RepId::from)
+}
+
+/// Profile attributes, numbers as numbers and as text, strings and a boolean.
+fn attribute(i: usize) -> (String, ProfileValue) {
+    let (k, v): (&str, ProfileValue) = match i {
+        0 => ("seniority", "vp".into()),
+        1 => ("seniority", "c_level".into()),
+        2 => ("seniority", "director".into()),
+        3 => ("seniority", "manager".into()),
+        4 => ("employees", 350.0.into()),
+        5 => ("employees", 50.0.into()),
+        6 => ("employees", "500".into()),
+        7 => ("region", "emea".into()),
+        8 => ("region", "na".into()),
+        _ => ("partner", true.into()),
+    };
+    (k.to_owned(), v)
+}
+
+fn profile() -> impl Strategy<Value = Profile> {
+    prop::collection::vec(0..10usize, 0..=3).prop_map(|ix| ix.into_iter().map(attribute).collect())
+}
+
+fn reason_program() -> impl Strategy<Value = (String, Option<String>)> {
+    let v = vocab();
+    (word(&v.reasons), maybe(0.25, word(&v.programs)))
+}
+
+fn event_kind() -> impl Strategy<Value = EventKind> {
+    let v = vocab();
+    prop_oneof![
+        6 => (
+            text(SOURCES),
+            maybe(0.5, text(CAMPAIGNS)),
+            maybe(0.3, text(CHANNELS)),
+            maybe(0.3, text(ACCOUNTS)),
+            profile(),
+        )
+            .prop_map(|(source, campaign, channel, account, profile)| EventKind::Created {
+                source,
+                campaign,
+                channel,
+                account,
+                profile,
+            }),
+        10 => (
+            word(&v.kinds),
+            maybe(0.3, text(CAMPAIGNS)),
+            maybe(0.2, text(CHANNELS)),
+            maybe(0.25, word(&v.contents)),
+        )
+            .prop_map(|(kind, campaign, channel, content)| EventKind::Touch {
+                kind,
+                campaign,
+                channel,
+                content,
+            }),
+        2 => profile().prop_map(|set| EventKind::Profile { set }),
+        5 => rep().prop_map(|rep| EventKind::SalesAccepted { rep }),
+        2 => (rep(), reason_program())
+            .prop_map(|(rep, (reason, program))| EventKind::SalesRejected { rep, reason, program }),
+        4 => (rep(), maybe(0.5, text(CHANNELS)), maybe(0.5, text(OUTCOMES)))
+            .prop_map(|(rep, channel, outcome)| EventKind::SalesAttempt { rep, channel, outcome }),
+        3 => rep().prop_map(|rep| EventKind::SalesQualified { rep }),
+        3 => (text(OPPORTUNITIES), maybe(0.5, select(AMOUNTS)))
+            .prop_map(|(opportunity, amount)| EventKind::OpportunityOpened { opportunity, amount }),
+        2 => text(OPPORTUNITIES).prop_map(|opportunity| EventKind::OpportunityWon { opportunity }),
+        2 => (text(OPPORTUNITIES), reason_program()).prop_map(|(opportunity, (reason, program))| {
+            EventKind::OpportunityLost { opportunity, reason, program }
+        }),
+        2 => (rep(), reason_program())
+            .prop_map(|(rep, (reason, program))| EventKind::Disqualified { rep, reason, program }),
+        2 => (rep(), reason_program())
+            .prop_map(|(rep, (reason, program))| EventKind::Recycled { rep, reason, program }),
+        1 => Just(EventKind::Unsubscribed {}),
+        1 => text(LOST_CAUSES).prop_map(|cause| EventKind::ContactLost { cause }),
+        2 => (0..LEADS.len()).prop_map(|i| EventKind::Merged { into: LeadId::from(LEADS[i]) }),
+        6 => Just(EventKind::Tick {}),
+    ]
+}
+
+fn gap() -> impl Strategy<Value = Gap> {
+    prop_oneof![
+        3 => (1..60i64).prop_map(Gap::Minutes),
+        4 => (1..24i64).prop_map(Gap::Hours),
+        5 => (1..21i64).prop_map(Gap::Days),
+        1 => (1..7i64).prop_map(Gap::Months),
+        1 => Just(Gap::Same),
+        1 => (1..96i64).prop_map(Gap::Back),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let lead = prop_oneof![
+        4 => Just(None),
+        8 => (0..LEADS.len() - 1).prop_map(Some),
+        1 => Just(Some(LEADS.len() - 1)),
+    ];
+    let progress =
+        (any::<Index>(), rep(), reason_program()).prop_map(|(pick, rep, (reason, program))| {
+            Progress {
+                pick,
+                rep,
+                reason,
+                program,
+            }
+        });
+    let op = prop_oneof![
+        1 => Just(Op::Wait),
+        30 => event_kind().prop_map(Op::Event),
+        20 => progress.prop_map(Op::Progress),
+        2 => (2..8usize).prop_map(Op::Burst),
+        1 => any::<Index>().prop_map(Op::Again)
+    ];
+    let redeliver = maybe(
+        0.5,
+        prop_oneof![
+            Just(Redelivery::RightAfter),
+            any::<Index>().prop_map(Redelivery::Later)
+        ],
+    );
+    (lead, gap(), maybe(0.6, 0u8..24), op, redeliver).prop_map(|(lead, gap, id, op, redeliver)| {
+        Step {
+            lead,
+            gap,
+            id,
+            op,
+            redeliver,
+        }
+    })
+}
+
+fn stream(mode: Mode, max_len: usize) -> impl Strategy<Value = Stream> {
+    prop::collection::vec(step(), 1..=max_len).prop_map(move |steps| build(&steps, mode))
+}
+
+// ---------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------
+
+fn snap_json(book: &LeadBook) -> String {
+    serde_json::to_string(&book.snapshot()).unwrap()
+}
+
+fn effect_json(e: &Effect) -> String {
+    serde_json::to_string(e).unwrap()
+}
+
+fn lines(effects: &[Effect]) -> String {
+    effects
+        .iter()
+        .map(effect_json)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn rejected_kind(effects: &[Effect]) -> Option<RejectKind> {
+    match effects {
+        [Effect {
+            kind: EffectKind::Rejected { kind, .. },
+            ..
+        }] => Some(*kind),
+        _ => None,
+    }
+}
+
+fn any_rejected(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|f| matches!(f.kind, EffectKind::Rejected { .. }))
+}
+
+/// Runs the stream on a new book; the effects of each event.
+fn run(events: &[Event]) -> (LeadBook, Vec<Vec<Effect>>) {
+    let mut book = LeadBook::new();
+    let effects = events.iter().map(|e| book.apply(engine(), e)).collect();
+    (book, effects)
+}
+
+/// Each lead's effects as JSON lines, in order; effects without a lead (a refused
+/// tick) are left out.
+fn per_lead<'a>(effects: impl IntoIterator<Item = &'a Effect>) -> BTreeMap<LeadId, Vec<String>> {
+    let mut map: BTreeMap<LeadId, Vec<String>> = BTreeMap::new();
+    for f in effects {
+        if let Some(lead) = &f.lead {
+            map.entry(lead.clone()).or_default().push(effect_json(f));
+        }
+    }
+    map
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        // Minimal cases are reported in the failure message; nothing is written to disk.
+        failure_persistence: None,
+        max_shrink_iters: 8192,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 1: conservation
+// ---------------------------------------------------------------------------------
+
+fn check_conservation(s: &Stream) -> Result<(), TestCaseError> {
+    let mut book = LeadBook::new();
+    // Each lead's stage as told by its `transition` effects.
+    let mut told: BTreeMap<LeadId, Stage> = BTreeMap::new();
+    for (i, e) in s.0.iter().enumerate() {
+        let effects = book.apply(engine(), e);
+        for f in &effects {
+            if let EffectKind::Transition { from, to, .. } = &f.kind {
+                let lead = f.lead.clone().expect("a transition names its lead");
+                match from {
+                    None => {
+                        prop_assert!(
+                            !told.contains_key(&lead),
+                            "event {i}: lead {lead} was created twice"
+                        );
+                        prop_assert_eq!(*to, Stage::Inquiry);
+                    }
+                    Some(from) => prop_assert_eq!(
+                        told.get(&lead),
+                        Some(from),
+                        "event {}: transition of lead {} does not start where the last one ended",
+                        i,
+                        lead
+                    ),
+                }
+                told.insert(lead, *to);
+            }
+        }
+        let counts = book.stage_counts();
+        prop_assert_eq!(counts.len(), Stage::ALL.len(), "every stage is listed");
+        let total: usize = counts.values().sum();
+        prop_assert_eq!(
+            total,
+            told.len(),
+            "event {}: stage counts vs leads created",
+            i
+        );
+        prop_assert_eq!(
+            book.len(),
+            told.len(),
+            "event {}: book size vs leads created",
+            i
+        );
+        let mut recount: BTreeMap<Stage, usize> = Stage::ALL.iter().map(|&s| (s, 0)).collect();
+        for lead in book.leads() {
+            *recount.get_mut(&lead.stage()).unwrap() += 1;
+            prop_assert_eq!(
+                told.get(lead.id()),
+                Some(&lead.stage()),
+                "event {}: lead {} is not in the stage its transitions say",
+                i,
+                lead.id()
+            );
+        }
+        prop_assert_eq!(recount, counts, "event {}: stage counts", i);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 2: no black hole
+// ---------------------------------------------------------------------------------
+
+/// A deadline that must fire on a tick.
+#[derive(Debug)]
+enum Due {
+    Sla(SlaKind, DateTime<Utc>),
+    Nurture(DateTime<Utc>),
+}
+
+fn due_by(book: &LeadBook, t: DateTime<Utc>) -> Vec<(LeadId, Due)> {
+    let mut due = Vec::new();
+    for lead in book.leads() {
+        let s = lead.sla();
+        for (kind, at) in [
+            (SlaKind::Respond, s.respond_due),
+            (SlaKind::Attempts, s.attempts_due),
+            (SlaKind::Idle, s.idle_due),
+        ] {
+            if let Some(at) = at.filter(|&d| d <= t) {
+                due.push((lead.id().clone(), Due::Sla(kind, at)));
+            }
+        }
+        if let Some(at) = lead.nurture().and_then(|n| n.due).filter(|&d| d <= t) {
+            due.push((lead.id().clone(), Due::Nurture(at)));
+        }
+    }
+    due
+}
+
+fn check_tick_fired(
+    due: &[(LeadId, Due)],
+    effects: &[Effect],
+    what: &str,
+) -> Result<(), TestCaseError> {
+    for (lead, d) in due {
+        let of = || effects.iter().filter(|f| f.lead.as_ref() == Some(lead));
+        let found = match d {
+            Due::Sla(kind, at) => {
+                let breached = of().any(|f| {
+                    f.at == Some(*at)
+                        && matches!(&f.kind, EffectKind::SlaBreached { sla, .. } if sla == kind)
+                });
+                let moved = *kind != SlaKind::Idle
+                    || of().any(|f| {
+                        f.at == Some(*at)
+                            && matches!(
+                                &f.kind,
+                                EffectKind::Transition {
+                                    cause: Cause::SlaIdle,
+                                    ..
+                                }
+                            )
+                    });
+                breached && moved
+            }
+            Due::Nurture(at) => of().any(|f| {
+                let said = f.at == Some(*at)
+                    && matches!(
+                        &f.kind,
+                        EffectKind::NurtureStepDue { .. }
+                            | EffectKind::NurtureEnded {
+                                why: NurtureEnd::Completed,
+                                ..
+                            }
+                    );
+                let moved = f.at.is_some_and(|t| t <= *at)
+                    && matches!(&f.kind, EffectKind::Transition { .. });
+                said || moved
+            }),
+        };
+        prop_assert!(
+            found,
+            "{what}: lead {lead} had {d:?} due, but no effect says so or moves it; effects:\n{}",
+            lines(effects)
+        );
+    }
+    Ok(())
+}
+
+fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
+    let mut book = LeadBook::new();
+    let last = Event::tick(s.end() + extra.delta() + TimeDelta::days(1));
+    for (i, e) in s.0.iter().chain([&last]).enumerate() {
+        let what = format!("event {i} ({} at {})", e.event_type(), e.at);
+        let due = match e.lead {
+            None => due_by(&book, e.at),
+            Some(_) => Vec::new(),
+        };
+        let effects = book.apply(engine(), e);
+        if any_rejected(&effects) {
+            continue;
+        }
+        match &e.lead {
+            None => {
+                check_tick_fired(&due, &effects, &what)?;
+                for lead in book.leads() {
+                    prop_assert!(
+                        lead.next_deadline().is_none_or(|d| d > e.at),
+                        "{what}: after the tick, lead {} still has a deadline at {:?}",
+                        lead.id(),
+                        lead.next_deadline()
+                    );
+                }
+            }
+            Some(id) => {
+                // The lead's own deadlines up to the event fired before it.
+                let mut leads = vec![id.clone()];
+                if let EventKind::Merged { into } = &e.kind {
+                    leads.push(into.clone());
+                }
+                for id in leads {
+                    let lead = book
+                        .get(id.as_str())
+                        .expect("an applied event's lead exists");
+                    prop_assert!(
+                        lead.next_deadline().is_none_or(|d| d > e.at),
+                        "{what}: after it, lead {id} still has a deadline at {:?}",
+                        lead.next_deadline()
+                    );
+                }
+            }
+        }
+    }
+    prop_assert_eq!(book.watermark(), Some(last.at));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 3: a recycled lead has a nurture enrollment; a removed one gets nothing
+// ---------------------------------------------------------------------------------
+
+fn check_recycled_and_removed(s: &Stream) -> Result<(), TestCaseError> {
+    let mut book = LeadBook::new();
+    let mut removed: BTreeSet<LeadId> = BTreeSet::new();
+    let last = Event::tick(s.end() + TimeDelta::days(400));
+    for (i, e) in s.0.iter().chain([&last]).enumerate() {
+        let effects = book.apply(engine(), e);
+        // Leads removed by this very event: their enrollment ends right after.
+        let mut removed_now: BTreeSet<LeadId> = BTreeSet::new();
+        for f in &effects {
+            let Some(lead) = &f.lead else { continue };
+            if removed.contains(lead) {
+                let ok = match &f.kind {
+                    EffectKind::Rejected { .. } => true,
+                    EffectKind::NurtureEnded { .. } => removed_now.contains(lead),
+                    _ => false,
+                };
+                prop_assert!(
+                    ok,
+                    "event {i}: removed lead {lead} got an effect after its removal: {}\nall effects:\n{}",
+                    effect_json(f),
+                    lines(&effects)
+                );
+            }
+            if let EffectKind::Transition {
+                to: Stage::Removed, ..
+            } = &f.kind
+            {
+                removed.insert(lead.clone());
+                removed_now.insert(lead.clone());
+            }
+        }
+        for lead in book.leads() {
+            match lead.stage() {
+                Stage::Recycled => prop_assert!(
+                    lead.nurture().is_some(),
+                    "event {i}: lead {} is recycled without a nurture enrollment; effects:\n{}",
+                    lead.id(),
+                    lines(&effects)
+                ),
+                Stage::Removed => {
+                    prop_assert!(
+                        lead.nurture().is_none(),
+                        "event {i}: removed lead {} is still enrolled",
+                        lead.id()
+                    );
+                    prop_assert!(removed.contains(lead.id()));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 4: first touch
+// ---------------------------------------------------------------------------------
+
+fn check_first_touch(s: &Stream) -> Result<(), TestCaseError> {
+    let mut book = LeadBook::new();
+    let mut first: BTreeMap<LeadId, Touch> = BTreeMap::new();
+    // The touch of every `created` event applied so far.
+    let mut created: Vec<Touch> = Vec::new();
+    for (i, e) in s.0.iter().enumerate() {
+        let effects = book.apply(engine(), e);
+        let accepted = !any_rejected(&effects);
+        for lead in book.leads() {
+            let now = lead.first_touch();
+            match first.get(lead.id()) {
+                None => {
+                    // Just created by this event: its touch is the event's.
+                    let EventKind::Created {
+                        source,
+                        campaign,
+                        channel,
+                        ..
+                    } = &e.kind
+                    else {
+                        return Err(TestCaseError::fail(format!(
+                            "event {i}: lead {} appeared without a `created` event",
+                            lead.id()
+                        )));
+                    };
+                    let expected = Touch {
+                        source: source.clone(),
+                        campaign: campaign.clone(),
+                        channel: channel.clone(),
+                        at: e.at,
+                    };
+                    prop_assert!(accepted && e.lead.as_ref() == Some(lead.id()));
+                    prop_assert_eq!(now, &expected, "event {}: first touch of a new lead", i);
+                    created.push(expected);
+                }
+                Some(before) if before == now => {}
+                Some(before) => {
+                    let merged_into_it = accepted
+                        && matches!(&e.kind, EventKind::Merged { into } if into == lead.id());
+                    prop_assert!(
+                        merged_into_it,
+                        "event {i} ({}) changed the first touch of lead {} from {before:?} to {now:?}",
+                        e.event_type(),
+                        lead.id()
+                    );
+                    prop_assert!(
+                        now.at < before.at,
+                        "event {i}: a merge replaced lead {}'s first touch {before:?} with a later one {now:?}",
+                        lead.id()
+                    );
+                    prop_assert!(
+                        created.contains(now),
+                        "event {i}: lead {}'s new first touch {now:?} is no lead's created touch",
+                        lead.id()
+                    );
+                }
+            }
+            first.insert(lead.id().clone(), now.clone());
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 5: determinism
+// ---------------------------------------------------------------------------------
+
+fn check_rerun(s: &Stream) -> Result<(), TestCaseError> {
+    let (book1, a) = run(&s.0);
+    let (book2, b) = run(&s.0);
+    let a: Vec<String> = a.iter().flatten().map(effect_json).collect();
+    let b: Vec<String> = b.iter().flatten().map(effect_json).collect();
+    prop_assert_eq!(a, b);
+    prop_assert_eq!(snap_json(&book1), snap_json(&book2));
+    Ok(())
+}
+
+fn check_snapshot_restore(s: &Stream, split: usize) -> Result<(), TestCaseError> {
+    let (whole_book, whole) = run(&s.0);
+    let k = split.min(s.0.len());
+    let (first_book, mut split_effects) = run(&s.0[..k]);
+    let json = snap_json(&first_book);
+    let snapshot: Snapshot = serde_json::from_str(&json).expect("a snapshot reads back");
+    let mut book = LeadBook::from_snapshot(snapshot);
+    let restored = snap_json(&book);
+    for e in &s.0[k..] {
+        split_effects.push(book.apply(engine(), e));
+    }
+    for (i, (a, b)) in whole.iter().zip(&split_effects).enumerate() {
+        prop_assert_eq!(
+            lines(a),
+            lines(b),
+            "event {} ({} at {}) after a restore at {}",
+            i,
+            s.0[i].event_type(),
+            s.0[i].at,
+            k
+        );
+    }
+    // A restored book is the book that was saved: the JSON round trip is exact.
+    prop_assert_eq!(
+        restored,
+        json,
+        "the snapshot after {} events does not survive a JSON round trip (left: restored, right: saved)",
+        k
+    );
+    prop_assert_eq!(snap_json(&whole_book), snap_json(&book), "final state");
+    Ok(())
+}
+
+fn check_partition(s: &Stream, assign: &[usize]) -> Result<(), TestCaseError> {
+    let (_, whole) = run(&s.0);
+    // `assign` gives each lead of `LEADS` its book; a book may get no lead.
+    let n = BOOKS;
+    let mut books: Vec<LeadBook> = (0..n).map(|_| LeadBook::new()).collect();
+    let mut parts: Vec<Effect> = Vec::new();
+    for e in &s.0 {
+        match &e.lead {
+            None => {
+                for book in &mut books {
+                    book.apply_into(engine(), e, &mut parts);
+                }
+            }
+            Some(id) => {
+                let i = LEADS.iter().position(|l| *l == id.as_str()).unwrap();
+                books[assign[i]].apply_into(engine(), e, &mut parts);
+            }
+        }
+    }
+    let one = per_lead(whole.iter().flatten());
+    let split = per_lead(&parts);
+    for lead in one.keys().chain(split.keys()).collect::<BTreeSet<_>>() {
+        prop_assert_eq!(
+            one.get(lead).map(|v| v.join("\n")),
+            split.get(lead).map(|v| v.join("\n")),
+            "effects of lead {} in one book vs {} books",
+            lead,
+            n
+        );
+    }
+    Ok(())
+}
+
+fn check_tick_placement(s: &Stream) -> Result<(), TestCaseError> {
+    let last = Event::tick(s.end());
+    let with_ticks: Vec<Event> = s.0.iter().cloned().chain([last.clone()]).collect();
+    let without: Vec<Event> =
+        s.0.iter()
+            .filter(|e| e.lead.is_some())
+            .cloned()
+            .chain([last])
+            .collect();
+    let (book_a, a) = run(&with_ticks);
+    let (book_b, b) = run(&without);
+    // A refused event fires no deadline (it leaves the book unchanged, invariant 7), so
+    // without a tick before it its `rejected` comes before the timer effects a tick
+    // would have fired first. The effects of the applied events, in order, and the
+    // refusals, in order, must each be the same.
+    let split = |effects: &[Vec<Effect>]| {
+        let (refused, applied): (Vec<&Effect>, Vec<&Effect>) = effects
+            .iter()
+            .flatten()
+            .partition(|f| matches!(f.kind, EffectKind::Rejected { .. }));
+        (per_lead(applied), per_lead(refused))
+    };
+    let (a_applied, a_refused) = split(&a);
+    let (b_applied, b_refused) = split(&b);
+    for (what, a, b) in [
+        ("effects", &a_applied, &b_applied),
+        ("refusals", &a_refused, &b_refused),
+    ] {
+        for lead in a.keys().chain(b.keys()).collect::<BTreeSet<_>>() {
+            prop_assert_eq!(
+                a.get(lead).map(|v| v.join("\n")),
+                b.get(lead).map(|v| v.join("\n")),
+                "{} of lead {} with every tick vs only a final tick",
+                what,
+                lead
+            );
+        }
+    }
+    prop_assert_eq!(snap_json(&book_a), snap_json(&book_b), "final state");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 6: idempotency
+// ---------------------------------------------------------------------------------
+
+fn check_idempotency(s: &Stream) -> Result<(), TestCaseError> {
+    let (once_book, once) = run(&s.0);
+    let n = s.0.len();
+    // A second delivery of an applied event with an id: (position, original index).
+    // A copy at position p is delivered just before original event p (p = n: at the
+    // end). A copy of a refused event is not a duplicate, so only applied ones count.
+    let mut at_pos: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, e) in s.0.iter().enumerate() {
+        let applied = e.id.is_some() && !any_rejected(&once[i]);
+        let Some(Some(copy)) = s.1.get(i).filter(|_| applied) else {
+            continue;
+        };
+        let pos = match copy {
+            Redelivery::RightAfter => i + 1,
+            Redelivery::Later(ix) => i + 1 + ix.index(n - i),
+        };
+        at_pos.entry(pos).or_default().push(i);
+    }
+    // (original index, is a copy)
+    let mut doubled: Vec<(usize, bool)> = Vec::new();
+    for p in 0..=n {
+        for &i in at_pos.get(&p).into_iter().flatten() {
+            doubled.push((i, true));
+        }
+        if p < n {
+            doubled.push((p, false));
+        }
+    }
+    let shown = Stream(
+        doubled.iter().map(|&(i, _)| s.0[i].clone()).collect(),
+        Vec::new(),
+    );
+    let mut book = LeadBook::new();
+    for &(i, copy) in &doubled {
+        let effects = book.apply(engine(), &s.0[i]);
+        if copy {
+            // Every second delivery of an applied event is a `duplicate_event`, a
+            // `created` included (its id was applied to the lead it created).
+            let expected = RejectKind::DuplicateEvent;
+            prop_assert_eq!(
+                rejected_kind(&effects),
+                Some(expected),
+                "the second delivery of event {} was not refused as a duplicate: {}\ndoubled stream: {:?}",
+                i,
+                lines(&effects),
+                shown
+            );
+        } else {
+            prop_assert_eq!(
+                lines(&effects),
+                lines(&once[i]),
+                "event {} gave other effects in the doubled stream {:?}",
+                i,
+                shown
+            );
+        }
+    }
+    prop_assert_eq!(
+        snap_json(&book),
+        snap_json(&once_book),
+        "final state; doubled stream {:?}",
+        shown
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Invariant 7: a rejected event changes nothing
+// ---------------------------------------------------------------------------------
+
+fn check_rejected_unchanged(s: &Stream) -> Result<(), TestCaseError> {
+    let mut book = LeadBook::new();
+    for (i, e) in s.0.iter().enumerate() {
+        let before = snap_json(&book);
+        let effects = book.apply(engine(), e);
+        if !any_rejected(&effects) {
+            continue;
+        }
+        prop_assert!(
+            rejected_kind(&effects).is_some(),
+            "event {i}: an event with a `rejected` effect had other effects too:\n{}",
+            lines(&effects)
+        );
+        let EffectKind::Rejected { event, .. } = &effects[0].kind else {
+            unreachable!()
+        };
+        prop_assert_eq!(
+            event.as_deref(),
+            Some(e),
+            "event {}: the rejection echoes it",
+            i
+        );
+        prop_assert_eq!(&effects[0].lead, &e.lead);
+        prop_assert_eq!(effects[0].at, Some(e.at));
+        prop_assert_eq!(
+            snap_json(&book),
+            before,
+            "event {} ({}) was rejected ({:?}) but changed the book",
+            i,
+            e.event_type(),
+            rejected_kind(&effects)
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// The properties
+// ---------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Invariant 1: every created lead is in exactly one stage, the one its
+    /// transitions lead to, and the stage counts add up to the leads created.
+    #[test]
+    fn inv1_conservation(s in stream(Mode::Any, 60)) {
+        check_conservation(&s)?;
+    }
+
+    /// Invariant 2: after a tick at t no lead has a deadline at or before t, and every
+    /// deadline that was due is reported (`sla_breached`, the idle recycle, the nurture
+    /// step) or the lead was moved; after an event, its lead has nothing due at or
+    /// before the event's time either.
+    #[test]
+    fn inv2_no_black_hole(s in stream(Mode::Any, 60), extra in gap()) {
+        check_no_black_hole(&s, extra)?;
+    }
+
+    /// Invariant 3: a recycled lead always has a nurture enrollment; a removed lead
+    /// never gets a nurture assignment, a step, a routing or a transition after its
+    /// removal.
+    #[test]
+    fn inv3_recycled_enrolled_removed_left_alone(s in stream(Mode::Any, 60)) {
+        check_recycled_and_removed(&s)?;
+    }
+
+    /// Invariant 4: the first touch never changes, except that a merge may replace it
+    /// with the survivor's duplicate's earlier one.
+    #[test]
+    fn inv4_first_touch_kept(s in stream(Mode::Any, 60)) {
+        check_first_touch(&s)?;
+    }
+
+    /// Invariant 5: the same stream gives byte-identical effects twice.
+    #[test]
+    fn inv5_determinism_rerun(s in stream(Mode::Any, 60)) {
+        check_rerun(&s)?;
+    }
+
+    /// Invariant 5: a snapshot taken mid-stream, written as JSON and restored, then
+    /// continued, gives the same effects as one uninterrupted run.
+    #[test]
+    fn inv5_determinism_snapshot_restore(s in stream(Mode::Any, 60), split in 0..70usize) {
+        check_snapshot_restore(&s, split)?;
+    }
+
+    /// Invariant 5: a stream partitioned by lead across books (ticks to every book)
+    /// gives each lead the same effects as one book.
+    #[test]
+    fn inv5_determinism_partitioned_by_lead(
+        s in stream(Mode::NoMerge, 60),
+        assign in prop::collection::vec(0..BOOKS, LEADS.len()),
+    ) {
+        check_partition(&s, &assign)?;
+    }
+
+    /// Invariant 5 (CONTRACT.md, "Time"): a lead's effects do not depend on where the
+    /// ticks fall: every tick, or only a final one, gives the same effects per lead.
+    #[test]
+    fn inv5_determinism_tick_placement(s in stream(Mode::Monotone, 60)) {
+        check_tick_placement(&s)?;
+    }
+
+    /// Invariant 6: delivering every applied event that has an id a second time (right
+    /// after, or later) refuses each copy as `duplicate_event` (`duplicate_lead` for a
+    /// `created`) and ends in the same state as delivering it once.
+    #[test]
+    fn inv6_idempotency(s in stream(Mode::Any, 60)) {
+        check_idempotency(&s)?;
+    }
+
+    /// Invariant 7: an event refused with `rejected` leaves the book byte for byte
+    /// unchanged, and its only effect is that one `rejected`.
+    #[test]
+    fn inv7_rejected_leaves_book_unchanged(s in stream(Mode::Any, 60)) {
+        check_rejected_unchanged(&s)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// The engine never panics, on longer streams and with a long final tick.
+    #[test]
+    fn never_panics(s in stream(Mode::Any, 120)) {
+        let (mut book, _) = run(&s.0);
+        book.apply(engine(), &Event::tick(s.end() + TimeDelta::days(730)));
+    }
+}
