@@ -47,12 +47,7 @@ impl ScoreState {
 
     /// The decay factor from `at` to `t` (1 for a `t` at or before `at`).
     fn factor(&self, t: DateTime<Utc>) -> f64 {
-        let elapsed_ms = (t - self.at).num_milliseconds();
-        if elapsed_ms <= 0 {
-            return 1.0;
-        }
-        let half_lives = elapsed_ms as f64 / (self.half_life_days * 86_400_000.0);
-        (-half_lives * std::f64::consts::LN_2).exp()
+        decay_factor(self.at, t, self.half_life_days)
     }
 
     /// Engagement decayed to time `t`.
@@ -191,6 +186,17 @@ impl ScoreState {
                 .record(t, cause, self.engagement - wanted, bounds.ledger_size);
         }
     }
+}
+
+/// The decay factor from `from` to `to`: `0.5^(elapsed / half-life)`, to the
+/// millisecond, and 1 when no time elapsed. The one formula for engagement decay.
+pub(crate) fn decay_factor(from: DateTime<Utc>, to: DateTime<Utc>, half_life_days: f64) -> f64 {
+    let elapsed_ms = (to - from).num_milliseconds();
+    if elapsed_ms <= 0 {
+        return 1.0;
+    }
+    let half_lives = elapsed_ms as f64 / (half_life_days * 86_400_000.0);
+    (-half_lives * std::f64::consts::LN_2).exp()
 }
 
 /// The last changes to a lead's score, bounded in size. `earlier` sums the changes that
