@@ -77,7 +77,8 @@ impl Engine {
                 last.campaign.clone_from(campaign);
                 last.channel.clone_from(channel);
                 last.at = at;
-                if let Some(content) = content {
+                if let Some(content) = content.as_ref().filter(|c| !lead.content_seen.contains(*c))
+                {
                     lead.content_seen.insert(content.clone());
                 }
                 hand_raiser = self.policy.scoring.hand_raisers.iter().any(|h| h == kind);

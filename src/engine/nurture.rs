@@ -107,11 +107,11 @@ impl Engine {
     /// A lead exhausted in a program the policy has since lengthened gets the new
     /// steps: the next one falls due now.
     pub(super) fn wake_exhausted(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        let len = lead.nurture.as_ref().map(|e| self.program_len(&e.program));
-        if let (Some(e), Some(len)) = (lead.nurture.as_mut(), len) {
-            if e.due.is_none() && e.step < len {
-                e.due = Some(at);
-            }
+        let Some(e) = lead.nurture.as_mut().filter(|e| e.due.is_none()) else {
+            return;
+        };
+        if e.step < self.program_len(&e.program) {
+            e.due = Some(at);
         }
     }
 

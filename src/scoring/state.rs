@@ -191,10 +191,11 @@ impl ScoreState {
 /// The decay factor from `from` to `to`: `0.5^(elapsed / half-life)`, to the
 /// millisecond, and 1 when no time elapsed. The one formula for engagement decay.
 pub(crate) fn decay_factor(from: DateTime<Utc>, to: DateTime<Utc>, half_life_days: f64) -> f64 {
-    let elapsed_ms = (to - from).num_milliseconds();
-    if elapsed_ms <= 0 {
+    // Comparing is far cheaper than subtracting, and most reads are at the last update.
+    if to <= from {
         return 1.0;
     }
+    let elapsed_ms = (to - from).num_milliseconds();
     let half_lives = elapsed_ms as f64 / (half_life_days * 86_400_000.0);
     (-half_lives * std::f64::consts::LN_2).exp()
 }
@@ -222,12 +223,17 @@ impl Ledger {
                 return;
             }
         }
-        self.entries.push_back(LedgerEntry { at, cause, points });
-        while self.entries.len() > size {
+        // Make room first, so the buffer never grows past `size` entries.
+        while self.entries.len() >= size.max(1) {
             if let Some(old) = self.entries.pop_front() {
                 self.earlier += old.points;
             }
         }
+        if size == 0 {
+            self.earlier += points;
+            return;
+        }
+        self.entries.push_back(LedgerEntry { at, cause, points });
     }
 
     /// The sum of the ledger: the score at the last update.
