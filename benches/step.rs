@@ -1,0 +1,280 @@
+//! Step and book throughput, with a floor measured in the same run.
+//!
+//! - `step/touch/inquiry`, `step/touch/recycled`: [`Engine::step`] on one lead for a
+//!   `touch` that does not qualify it (the policy's thresholds are out of reach), so
+//!   every iteration measures the same steady-state path.
+//! - `book/ingest/100k`, `book/ingest/1M`: [`LeadBook::apply_into`] of one `touch` to a
+//!   pseudo-random lead of a book pre-filled with N leads.
+//! - `floor/hashmap/100k`, `floor/hashmap/1M`: the same key sequence on a bare
+//!   `HashMap<String, Small>`: find the lead by `&str` and touch a number. No book can
+//!   go below this.
+//!
+//! Every iteration checks its result, so a broken engine cannot bench fast. Times only
+//! ever increase (1 ms per event), so no event is out of order, and no deadline falls
+//! due during a run (the first one is days away). Results are reported in
+//! `docs/performance.md`; nothing here asserts a duration.
+//!
+//! Run with `cargo bench --bench step`; `cargo bench --bench step -- --test` runs each
+//! routine once as a smoke test.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use leadcycle::{Engine, Event, EventKind, LeadBook, LeadId, Policy, Profile, Stage};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The time advance between two events: small enough that no deadline is reached (a
+/// run's tens of millions of iterations are hours of lead time; the nearest deadline,
+/// the recycled lead's next nurture step, is 14 days out), large enough that engagement
+/// decays (the decay is computed in whole milliseconds).
+const TICK: TimeDelta = TimeDelta::milliseconds(1);
+
+fn t0() -> DateTime<Utc> {
+    "2026-01-05T10:00:00Z".parse().expect("a valid time")
+}
+
+/// The default policy with thresholds no score reaches in a run, so touches never
+/// qualify a lead and every iteration takes the same path. The engagement cap is out of
+/// reach too: a lead at the cap records one more ledger entry per touch (`cap`), which
+/// is not the common case.
+fn engine() -> Engine {
+    let mut policy = Policy::default();
+    policy.scoring.mql_threshold = 1e15;
+    policy.scoring.requalify_threshold = 1e15;
+    policy.scoring.engagement_cap = 1e12;
+    Engine::new(policy).expect("the bench policy is valid")
+}
+
+fn profile() -> Profile {
+    [
+        ("seniority".to_owned(), "vp".into()),
+        ("employees".to_owned(), 350.0.into()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+fn created(lead: &str, at: DateTime<Utc>) -> Event {
+    Event::new(
+        lead,
+        at,
+        EventKind::Created {
+            source: "webinar".to_owned(),
+            campaign: Some("spring-launch".to_owned()),
+            channel: Some("paid_social".to_owned()),
+            account: None,
+            profile: profile(),
+        },
+    )
+}
+
+/// A scored touch without content (content would grow `content_seen` only once, but
+/// its string is cloned on every step; see docs/performance.md).
+fn touch(lead: &str, at: DateTime<Utc>) -> Event {
+    Event::new(
+        lead,
+        at,
+        EventKind::Touch {
+            kind: "email_click".to_owned(),
+            campaign: Some("spring-nurture".to_owned()),
+            channel: Some("email".to_owned()),
+            content: None,
+        },
+    )
+}
+
+fn bench_step(c: &mut Criterion) {
+    let engine = engine();
+    let mut group = c.benchmark_group("step/touch");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(5));
+
+    // An inquiry lead, created with a profile.
+    let (mut inquiry, _) = engine.create(&created("L1", t0())).expect("created");
+    assert_eq!(inquiry.stage(), Stage::Inquiry);
+
+    // A recycled lead enrolled in a nurture program: a hand-raiser makes it an MQL, a
+    // rep accepts it, then disqualifies it for bad timing.
+    let (mut recycled, _) = engine.create(&created("L2", t0())).expect("created");
+    let mut at = t0();
+    for kind in [
+        EventKind::Touch {
+            kind: "demo_request".to_owned(),
+            campaign: None,
+            channel: None,
+            content: None,
+        },
+        EventKind::SalesAccepted { rep: "R7".into() },
+        EventKind::Disqualified {
+            rep: "R7".into(),
+            reason: "bad_timing".to_owned(),
+            program: None,
+        },
+    ] {
+        at += TimeDelta::hours(1);
+        engine
+            .step(&mut recycled, &Event::new("L2", at, kind))
+            .expect("the setup events apply");
+    }
+    assert_eq!(recycled.stage(), Stage::Recycled);
+    assert!(recycled.nurture().is_some());
+
+    for (name, lead) in [("inquiry", &mut inquiry), ("recycled", &mut recycled)] {
+        let stage = lead.stage();
+        let mut event = touch(lead.id().as_str(), lead.clock());
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                event.at += TICK;
+                let effects = engine
+                    .step(black_box(&mut *lead), black_box(&event))
+                    .expect("a touch in order applies");
+                assert!(effects.is_empty(), "the touch changed more than scores");
+                assert_eq!(lead.stage(), stage);
+                effects
+            })
+        });
+        // The lead really was stepped (once in `--test` mode, many times in a bench).
+        assert!(lead.touch_counts()["email_click"] >= 1);
+    }
+    group.finish();
+}
+
+/// xorshift64*: a fixed, dependency-free pseudo-random sequence of lead indices.
+struct Keys(u64);
+
+impl Keys {
+    fn new() -> Self {
+        Keys(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn next_index(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
+    }
+}
+
+fn lead_id(i: usize) -> String {
+    format!("L{i:07}")
+}
+
+/// The sizes benched, with their names in the bench ids.
+const SIZES: [(usize, &str); 2] = [(100_000, "100k"), (1_000_000, "1M")];
+
+/// Per size, the book and then the floor, one right after the other, so that the two
+/// numbers of a ratio are measured under the same machine load.
+fn bench_ingest(c: &mut Criterion) {
+    let engine = engine();
+    for (n, name) in SIZES {
+        book_ingest(c, &engine, n, name);
+        floor_hashmap(c, n, name);
+    }
+}
+
+fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
+    // Built once, outside the measured loop: criterion calls the routine once per sample.
+    let mut book = LeadBook::new();
+    let mut out = Vec::new();
+    for i in 0..n {
+        book.apply_into(engine, &created(&lead_id(i), t0()), &mut out);
+    }
+    assert_eq!(book.len(), n);
+    assert!(out
+        .iter()
+        .all(|e| matches!(e.kind, leadcycle::EffectKind::Transition { .. })));
+    out.clear();
+    // One touch event whose lead id is swapped in from `ids` and back, so the measured
+    // loop builds no strings and reads its key the way the floor does: one id from a
+    // vector, at a pseudo-random index.
+    let mut ids: Vec<Option<LeadId>> = (0..n).map(|i| Some(lead_id(i).into())).collect();
+    let mut event = touch("", t0());
+    event.lead = None;
+    let mut keys = Keys::new();
+    let mut at = t0();
+
+    let mut group = c.benchmark_group("book/ingest");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(30);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(6));
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            at += TICK;
+            let slot = &mut ids[keys.next_index(n)];
+            std::mem::swap(&mut event.lead, slot);
+            // Without a lead the event would be a `tick`, which changes nothing here.
+            assert!(event.lead.is_some());
+            event.at = at;
+            book.apply_into(engine, black_box(&event), &mut out);
+            std::mem::swap(&mut event.lead, slot);
+            // A refused event would leave a `rejected` effect; a qualified lead a
+            // transition. Neither may happen.
+            assert!(
+                out.is_empty(),
+                "the touch changed more than scores: {out:?}"
+            );
+        })
+    });
+    group.finish();
+    assert_eq!(book.len(), n);
+    assert_eq!(book.watermark(), None, "no tick was applied");
+    let touched = book
+        .leads()
+        .iter()
+        .filter(|lead| lead.touch_counts().contains_key("email_click"))
+        .count();
+    assert!(touched > 0);
+}
+
+/// What the floor stores per key: the numbers a touch changes.
+struct Small {
+    score: f64,
+    count: u32,
+    at: i64,
+}
+
+fn floor_hashmap(c: &mut Criterion, n: usize, name: &str) {
+    let ids: Vec<String> = (0..n).map(lead_id).collect();
+    let start = t0().timestamp_millis();
+    let mut map: HashMap<String, Small> = ids
+        .iter()
+        .map(|id| {
+            let small = Small {
+                score: 0.0,
+                count: 0,
+                at: start,
+            };
+            (id.clone(), small)
+        })
+        .collect();
+    let mut keys = Keys::new();
+    let mut at = start;
+
+    let mut group = c.benchmark_group("floor/hashmap");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(30);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(6));
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            at += 1;
+            let id: &str = black_box(&ids[keys.next_index(n)]);
+            let small = map.get_mut(id).expect("every key is in the map");
+            assert!(small.at < at, "times only increase");
+            small.score += 3.0;
+            small.count += 1;
+            small.at = at;
+        })
+    });
+    group.finish();
+    assert!(map.values().map(|s| u64::from(s.count)).sum::<u64>() > 0);
+    assert!(map.values().all(|s| s.score.is_finite()));
+}
+
+criterion_group!(benches, bench_step, bench_ingest);
+criterion_main!(benches);
