@@ -118,3 +118,14 @@ fn rules_section_text_is_kept() {
     assert_eq!(p.rules.get("disposition").map(String::as_str), Some("()\n"));
     Engine::new(p).unwrap();
 }
+
+#[test]
+fn duration_beyond_a_hundred_years_is_refused() {
+    let p = parse("[sla.mql]\nidle_days = 1e300\n");
+    let err = Engine::new(p).unwrap_err();
+    assert!(
+        matches!(&err, PolicyError::InvalidValue { key, .. } if key == "sla.mql.idle_days"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("at most 36500"), "{err}");
+}

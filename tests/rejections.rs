@@ -445,3 +445,22 @@ fn malformed_events_the_engine_cannot_apply_as_written() {
     assert_kind(&err, RejectKind::Malformed, "malformed");
     assert_eq!((lead, other), (lead_before, other_before));
 }
+
+#[test]
+fn hand_built_tick_naming_a_lead_is_malformed_in_a_book_not_a_panic() {
+    let engine = engine();
+    let mut book = leadcycle::LeadBook::new();
+    let created =
+        ev(r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"web"}"#);
+    book.apply(&engine, &created);
+    let before = serde_json::to_string(&book.snapshot()).unwrap();
+    let mut tick = leadcycle::Event::tick("2026-01-06T10:00:00Z".parse().unwrap());
+    tick.lead = Some("L1".into());
+    let effects = book.apply(&engine, &tick);
+    assert_eq!(effects.len(), 1);
+    assert!(
+        matches!(&effects[0].kind, leadcycle::EffectKind::Rejected { kind: RejectKind::Malformed, message, .. } if message.contains("`tick`")),
+        "{effects:?}"
+    );
+    assert_eq!(serde_json::to_string(&book.snapshot()).unwrap(), before);
+}

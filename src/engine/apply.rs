@@ -1,6 +1,6 @@
 //! Applying one (already ordered and de-duplicated) event to a lead.
 
-use super::{days, Engine};
+use super::{after, Engine};
 use crate::effect::{Cause, Effect, NurtureEnd};
 use crate::error::StepError;
 use crate::event::{Event, EventKind};
@@ -20,6 +20,20 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
         let ty = event.event_type();
+        if matches!(
+            event.kind,
+            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {}
+        ) {
+            // Only a hand-built event gets here (a `tick` naming a lead, say): the wire
+            // format and Engine::step route these types elsewhere.
+            return Err(StepError::Malformed {
+                lead: event.lead.clone(),
+                problem: format!(
+                    "lead {}: a `{ty}` event cannot be applied as a step of an existing lead (a `tick` names no lead; `created` and `merged` go through Engine::create and Engine::merge)",
+                    lead.id
+                ),
+            });
+        }
         self.check_not_removed(lead, event)?;
         let legal = legal_from(ty);
         if !legal.contains(&lead.stage) {
@@ -146,9 +160,7 @@ impl Engine {
             EventKind::ContactLost { cause: why } => {
                 self.remove(lead, why, cause, NurtureEnd::Removed, at, out)
             }
-            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {
-                unreachable!("step_into routes `{ty}` elsewhere")
-            }
+            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {}
         }
         lead.clock = lead.clock.max(at);
         if let Some(id) = &event.id {
@@ -169,7 +181,7 @@ impl Engine {
         if sla.attempts.is_some_and(|n| lead.sla.attempts_made >= n) {
             lead.sla.attempts_due = None;
         }
-        lead.sla.idle_due = sla.idle_days.map(|d| at + days(d));
+        lead.sla.idle_due = sla.idle_days.map(|d| after(at, d));
     }
 
     /// Active recycling: a remove reason removes the lead; an unsubscribed lead is

@@ -304,13 +304,13 @@ impl Engine {
             return SlaClock::default();
         };
         SlaClock {
-            respond_due: sla.respond_days.map(|d| at + days(d)),
+            respond_due: sla.respond_days.map(|d| after(at, d)),
             attempts_due: match (sla.attempts, sla.attempts_days) {
-                (Some(n), Some(d)) if n > 0 => Some(at + days(d)),
+                (Some(n), Some(d)) if n > 0 => Some(after(at, d)),
                 _ => None,
             },
             attempts_made: 0,
-            idle_due: sla.idle_days.map(|d| at + days(d)),
+            idle_due: sla.idle_days.map(|d| after(at, d)),
         }
     }
 
@@ -415,7 +415,10 @@ fn required_lead(event: &Event) -> Result<&crate::id::LeadId, StepError> {
     })
 }
 
-/// A policy duration in days, to the millisecond.
-pub(crate) fn days(d: f64) -> TimeDelta {
-    TimeDelta::milliseconds((d * 86_400_000.0).round() as i64)
+/// `d` days (a policy duration, to the millisecond) after `at`. A deadline past the
+/// end of representable time saturates there: it never fires, and never panics.
+pub(crate) fn after(at: DateTime<Utc>, d: f64) -> DateTime<Utc> {
+    TimeDelta::try_milliseconds((d * 86_400_000.0).round() as i64)
+        .and_then(|delta| at.checked_add_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

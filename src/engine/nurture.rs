@@ -1,7 +1,7 @@
 //! Nurture enrollment: assignment where the lead left off, steps on a cadence,
 //! completion and hand-over to the next program.
 
-use super::{days, Engine};
+use super::{after, Engine};
 use crate::effect::{Effect, EffectKind, NurtureEnd};
 use crate::lead::{Enrollment, Lead};
 use crate::policy::Program;
@@ -143,7 +143,7 @@ impl Engine {
         };
         if let Some(e) = lead.nurture.as_mut() {
             e.step = next;
-            e.due = Some(at + days(program.cadence_days));
+            e.due = Some(after(at, program.cadence_days));
         }
     }
 

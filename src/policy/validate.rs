@@ -90,7 +90,7 @@ impl Policy {
                 (sla.idle_days, "idle_days"),
             ] {
                 if let Some(d) = days {
-                    positive(d, &format!("sla.{stage}.{key}"))?;
+                    duration(d, &format!("sla.{stage}.{key}"))?;
                 }
             }
             match (sla.attempts, sla.attempts_days) {
@@ -118,7 +118,7 @@ impl Policy {
             self.known_program(program, &format!("recycle.reasons.{reason}"))?;
         }
         for (name, program) in &self.programs {
-            positive(
+            duration(
                 program.cadence_days,
                 &format!("programs.{name}.cadence_days"),
             )?;
@@ -162,6 +162,21 @@ fn positive(v: f64, key: &str) -> Result<(), PolicyError> {
             key: key.to_owned(),
             value: v,
             expected: "a number greater than 0",
+        })
+    }
+}
+
+/// The longest duration a policy may set: a hundred years.
+const MAX_DAYS: f64 = 36_500.0;
+
+fn duration(v: f64, key: &str) -> Result<(), PolicyError> {
+    if v.is_finite() && v > 0.0 && v <= MAX_DAYS {
+        Ok(())
+    } else {
+        Err(PolicyError::InvalidValue {
+            key: key.to_owned(),
+            value: v,
+            expected: "a number of days greater than 0 and at most 36500",
         })
     }
 }
