@@ -78,7 +78,7 @@ impl Default for ScoringPolicy {
             bands: Bands::default(),
             groups: BTreeMap::new(),
             mql_cells: Vec::new(),
-            ledger_size: 32,
+            ledger_size: 16,
         }
     }
 }
