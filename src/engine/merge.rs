@@ -6,7 +6,6 @@ use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::lead::Lead;
 use crate::scoring::fit_changes;
-use crate::stage::Stage;
 
 impl Engine {
     /// Applies a `merged` event: `duplicate` is removed (reason `merged`) and
@@ -71,9 +70,14 @@ impl Engine {
 
         let at = event.at;
         self.rearm(&mut surv, at);
-        self.move_to(&mut dup, Stage::Removed, Cause::Merged, at, &mut out);
-        dup.removed_reason = Some("merged".to_owned());
-        self.end_nurture(&mut dup, NurtureEnd::Removed, at, &mut out);
+        self.remove(
+            &mut dup,
+            "merged",
+            Cause::Merged,
+            NurtureEnd::Removed,
+            at,
+            &mut out,
+        );
         dup.clock = dup.clock.max(at);
         if let Some(id) = &event.id {
             dup.applied_events.insert(id.clone());
@@ -125,13 +129,7 @@ impl Engine {
     }
 
     fn check_survivor(&self, survivor: &Lead, event: &Event) -> Result<(), StepError> {
-        if survivor.stage == Stage::Removed {
-            return Err(StepError::RemovedLead {
-                lead: survivor.id.clone(),
-                event: event.event_type(),
-                reason: survivor.removed_reason.clone().unwrap_or_default(),
-            });
-        }
+        self.check_not_removed(survivor, event)?;
         if event.at < survivor.clock {
             return Err(StepError::OutOfOrder {
                 lead: Some(survivor.id.clone()),

@@ -185,11 +185,6 @@ impl Engine {
         Ok(())
     }
 
-    /// The lead's score (fit + engagement decayed to `t`) at time `t`, without changing it.
-    pub fn score_at(&self, lead: &Lead, t: DateTime<Utc>) -> f64 {
-        lead.score.score_at(t)
-    }
-
     /// The lead's fit grade under this policy's grade table.
     pub fn grade(&self, lead: &Lead) -> Grade {
         Grade::of(lead.score.fit, &self.policy.scoring.grades)
