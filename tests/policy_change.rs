@@ -1,0 +1,115 @@
+//! A lead stored under one policy and stepped under a later one (docs/semantics.md,
+//! "Nurture"): a lengthened program wakes a lead that was exhausted there, and a
+//! program the policy no longer defines is treated as having no steps.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use leadcycle::{EffectKind, Engine, Event, EventKind, Lead, NurtureEnd, Policy};
+
+fn engine(programs: &str, default: &str) -> Engine {
+    let text = format!(
+        "[recycle]\nremove_reasons = []\ndefault_program = \"{default}\"\npassive_program = \"{default}\"\ncustomer_program = \"{default}\"\n[recycle.reasons]\n{programs}"
+    );
+    let policy: Policy = toml::from_str(&text).expect("test policy parses");
+    Engine::new(policy).expect("test policy is valid")
+}
+
+fn t(hours: i64) -> DateTime<Utc> {
+    "2026-01-05T10:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::hours(hours)
+}
+
+fn touch(kind: &str, at: DateTime<Utc>) -> Event {
+    let kind = EventKind::Touch {
+        kind: kind.into(),
+        campaign: None,
+        channel: None,
+        content: None,
+    };
+    Event::new("L1", at, kind)
+}
+
+/// A lead recycled at hour 2 into `p1` (its first step sent at once).
+fn recycled_into_p1(engine: &Engine) -> Lead {
+    let created = EventKind::Created {
+        source: "web".into(),
+        campaign: None,
+        channel: None,
+        account: None,
+        profile: Default::default(),
+    };
+    let (mut lead, _) = engine.create(&Event::new("L1", t(0), created)).unwrap();
+    engine
+        .step(&mut lead, &touch("demo_request", t(1)))
+        .unwrap();
+    let disqualified = EventKind::Disqualified {
+        rep: "R1".into(),
+        reason: "bad_timing".into(),
+        program: None,
+    };
+    engine
+        .step(&mut lead, &Event::new("L1", t(2), disqualified))
+        .unwrap();
+    assert_eq!(lead.nurture().unwrap().program, "p1");
+    lead
+}
+
+#[test]
+fn lengthened_program_wakes_a_lead_exhausted_there() {
+    let one_step = engine("[programs.p1]\ncadence_days = 1\nsteps = [\"a\"]\n", "p1");
+    let mut lead = recycled_into_p1(&one_step);
+    // p1 completes after a day and hands the lead to the default, p1 itself: exhausted.
+    let effects = one_step.advance(&mut lead, t(2 + 24));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e.kind, EffectKind::NurtureAssigned { step: 1, .. })));
+    assert_eq!(
+        lead.next_deadline(),
+        None,
+        "an exhausted lead has nothing due"
+    );
+
+    let two_steps = engine(
+        "[programs.p1]\ncadence_days = 1\nsteps = [\"a\", \"b\"]\n",
+        "p1",
+    );
+    two_steps
+        .step(&mut lead, &touch("email_open", t(30)))
+        .unwrap();
+    assert_eq!(
+        lead.next_deadline(),
+        Some(t(30)),
+        "the new step falls due at once"
+    );
+    let effects = two_steps.advance(&mut lead, t(30));
+    let sent: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EffectKind::NurtureStepDue { content, .. } => Some(content.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["b"]);
+}
+
+#[test]
+fn program_no_longer_defined_completes_and_hands_the_lead_on() {
+    let before = engine(
+        "[programs.p1]\ncadence_days = 1\nsteps = [\"a\", \"b\"]\n",
+        "p1",
+    );
+    let mut lead = recycled_into_p1(&before);
+    let after = engine("[programs.p2]\ncadence_days = 1\nsteps = [\"c\"]\n", "p2");
+    let effects = after.advance(&mut lead, t(2 + 24));
+    let kinds: Vec<&EffectKind> = effects.iter().map(|e| &e.kind).collect();
+    assert!(
+        matches!(
+            kinds.as_slice(),
+            [
+                EffectKind::NurtureEnded { program, step: 0, why: NurtureEnd::Completed },
+                EffectKind::NurtureAssigned { reason, .. },
+                EffectKind::NurtureStepDue { content, .. },
+            ] if program == "p1" && reason == "completed" && content == "c"
+        ),
+        "{kinds:?}"
+    );
+    assert_eq!(lead.nurture().unwrap().program, "p2");
+}
