@@ -1,7 +1,7 @@
 //! The lead book: the optional in-memory home for many leads.
 
 use crate::effect::Effect;
-use crate::engine::{created_again, Engine};
+use crate::engine::{Engine, Phase, Subject};
 use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::id::LeadId;
@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 /// Many leads by id, with a deadline queue, the clock watermark, merges and snapshots.
 ///
 /// A `tick` costs O(due leads x log n): leads are found through a queue ordered by
-/// (deadline, lead id), never by scanning the book. A refused event leaves the book
-/// exactly as it was.
+/// (deadline, lead id), never by scanning the book. A refused event changes nothing
+/// itself (see [`LeadBook::try_apply`] for the deadlines that fall due before it).
 #[derive(Clone, Debug, Default)]
 pub struct LeadBook {
     leads: HashMap<LeadId, Lead>,
@@ -42,8 +42,9 @@ impl LeadBook {
         Self::default()
     }
 
-    /// Applies one event (or tick) and returns its effects; a refused event yields a
-    /// single `rejected` effect and changes nothing.
+    /// Applies one event (or tick) and returns its effects. A refused event yields a
+    /// `rejected` effect, after the effects of the lead's deadlines that fell due before
+    /// it (see [`LeadBook::try_apply`]).
     pub fn apply(&mut self, engine: &Engine, event: &Event) -> Vec<Effect> {
         let mut out = Vec::new();
         self.apply_into(engine, event, &mut out);
@@ -57,72 +58,60 @@ impl LeadBook {
         }
     }
 
-    /// Applies one event, appending its effects to `out`; on error nothing changes and
-    /// nothing is appended.
+    /// Applies one event, appending its effects to `out`.
+    ///
+    /// On error the event changed nothing itself. When it was refused for the stage
+    /// its lead is really in (`illegal_transition`, `unknown_program`, or
+    /// `removed_lead` because a deadline removed the lead), that lead's deadlines at or
+    /// before the event's time (both leads' for a merge) have fired first: their
+    /// effects are in `out` and stand, exactly as a tick at the event's time would have
+    /// left them. Any other refusal leaves the book as it was and `out` untouched. The
+    /// engine decides which refusal an event gets; the book finds the leads, passes in
+    /// its watermark, and keeps the deadline queue.
     pub fn try_apply(
         &mut self,
         engine: &Engine,
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        // The lead's own refusals (unknown, duplicate, removed...) come first: they say
-        // more than "older than the last tick" does.
         let Some(id) = &event.lead else {
-            self.check_watermark(event)?;
+            engine.refusal(Phase::BeforeDeadlines, Subject::Tick, event, self.watermark)?;
             self.tick(engine, event.at, out);
             return Ok(());
         };
+        let unknown = |lead: &LeadId| StepError::UnknownLead {
+            lead: lead.clone(),
+            event: event.event_type(),
+        };
         match &event.kind {
-            EventKind::Created { .. } => {
-                if let Some(lead) = self.leads.get(id) {
-                    return Err(created_again(lead, event));
-                }
-                self.check_watermark(event)?;
-                let (lead, effects) = engine.create(event)?;
+            EventKind::Created { .. } if !self.leads.contains_key(id) => {
+                let (lead, effects) = engine.create_after(event, self.watermark)?;
                 out.extend(effects);
                 self.schedule(id, None, lead.next_deadline());
                 self.leads.insert(id.clone(), lead);
+                Ok(())
             }
-            EventKind::Merged { into } => {
-                if into == id {
-                    return Err(StepError::self_merge(id));
-                }
-                let unknown = |lead: &LeadId| StepError::UnknownLead {
-                    lead: lead.clone(),
-                    event: event.event_type(),
-                };
+            // A merge into itself has one lead; the engine refuses it.
+            EventKind::Merged { into } if into != id => {
                 let [dup, surv] = self.leads.get_disjoint_mut([id, into]);
                 let dup = dup.ok_or_else(|| unknown(id))?;
                 let surv = surv.ok_or_else(|| unknown(into))?;
-                engine.check_before_timers(dup, event)?;
-                check_watermark(self.watermark, event)?;
                 let before = [dup.next_deadline(), surv.next_deadline()];
-                out.extend(engine.merge(dup, surv, event)?);
+                let result = engine.step_after(dup, Some(surv), event, self.watermark, out);
                 let after = [dup.next_deadline(), surv.next_deadline()];
                 self.schedule(id, before[0], after[0]);
                 self.schedule(into, before[1], after[1]);
+                result
             }
             _ => {
-                let lead = self
-                    .leads
-                    .get_mut(id)
-                    .ok_or_else(|| StepError::UnknownLead {
-                        lead: id.clone(),
-                        event: event.event_type(),
-                    })?;
-                engine.check_before_timers(lead, event)?;
-                check_watermark(self.watermark, event)?;
+                let lead = self.leads.get_mut(id).ok_or_else(|| unknown(id))?;
                 let before = lead.next_deadline();
-                engine.step_checked(lead, event, out)?;
+                let result = engine.step_after(lead, None, event, self.watermark, out);
                 let after = lead.next_deadline();
                 self.schedule(id, before, after);
+                result
             }
         }
-        Ok(())
-    }
-
-    fn check_watermark(&self, event: &Event) -> Result<(), StepError> {
-        check_watermark(self.watermark, event)
     }
 
     /// Advances the clock to `at`: fires every due deadline in (time, lead id) order.
@@ -237,19 +226,5 @@ impl LeadBook {
         };
         book.rebuild_queue();
         book
-    }
-}
-
-/// Refuses an event older than the last tick: the tick promised none would come.
-fn check_watermark(watermark: Option<DateTime<Utc>>, event: &Event) -> Result<(), StepError> {
-    match watermark {
-        Some(mark) if event.at < mark => Err(StepError::OutOfOrder {
-            lead: event.lead.clone(),
-            event: event.event_type(),
-            at: event.at,
-            after: mark,
-            what: "the last tick",
-        }),
-        _ => Ok(()),
     }
 }

@@ -171,6 +171,14 @@ macro_rules! causes {
         }
 
         impl Cause {
+            /// Every cause: the event types in the contract's order, then the engine's own.
+            pub const ALL: &'static [Cause] = &[
+                $(Cause::$variant,)*
+                Cause::Score,
+                Cause::HandRaiser,
+                Cause::SlaIdle,
+            ];
+
             /// The cause's name on the wire.
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -1,6 +1,6 @@
 //! Error types. Every error names what was wrong and what was expected.
 
-use crate::effect::RejectKind;
+use crate::effect::{Effect, RejectKind};
 use crate::event::EventType;
 use crate::id::{EventId, LeadId};
 use crate::stage::Stage;
@@ -112,6 +112,40 @@ impl StepError {
     }
 }
 
+/// An event refused by [`Engine::step`](crate::Engine::step) or
+/// [`Engine::merge`](crate::Engine::merge), with the effects of the deadlines that fired
+/// before the refusal.
+///
+/// The time an event carries has passed whatever the event turns out to be: when it is
+/// refused for the stage the lead is in (`illegal_transition`, `unknown_program`, or
+/// `removed_lead` because a deadline removed the lead), the lead's deadlines that fell
+/// due before it fired first, and they stand (CONTRACT.md, "Time"). A host emits
+/// `fired`, then the `rejected` effect ([`Rejection::into_effects`] does both), and
+/// saves the lead. `fired` is empty for a refusal judged before the deadlines.
+#[derive(Clone, Debug, PartialEq, Error)]
+#[error("{error}")]
+pub struct Rejection {
+    /// Why the event was refused.
+    pub error: StepError,
+    /// The effects of the deadlines that fired before the refusal, in order.
+    pub fired: Vec<Effect>,
+}
+
+impl Rejection {
+    /// The contract's `rejected.kind`.
+    pub fn kind(&self) -> RejectKind {
+        self.error.kind()
+    }
+
+    /// Every effect the refused `event` produced: the fired deadlines' effects, then the
+    /// `rejected` effect.
+    pub fn into_effects(self, event: &crate::event::Event) -> Vec<Effect> {
+        let mut effects = self.fired;
+        effects.push(Effect::rejected(&self.error, event));
+        effects
+    }
+}
+
 fn stage_list(stages: &[Stage]) -> String {
     let names: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
     match names.len() {
@@ -195,6 +229,12 @@ pub enum PolicyError {
         key: String,
         /// The key it needs.
         needs: String,
+    },
+    /// The policy sets a rhai hook, and hooks do not run yet.
+    #[error("`rules.{hook}` is set, but rhai hooks are not yet supported by this version of leadcycle: remove it (the policy's built-in {hook} decision applies)")]
+    UnsupportedHook {
+        /// The hook (`disposition`, `route`, `points` or `requalify`).
+        hook: &'static str,
     },
     /// A fit rule has no condition or more than one.
     #[error("`scoring.fit[{index}]` (attr `{attr}`) must have exactly one condition of any_of, equals, at_least, at_most, exists; it has {count}")]

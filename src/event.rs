@@ -233,6 +233,19 @@ pub enum EventKind {
     Tick {},
 }
 
+impl EventKind {
+    /// The extension program a rep chose on a recycling event, if it names one.
+    pub fn chosen_program(&self) -> Option<&str> {
+        match self {
+            EventKind::SalesRejected { program, .. }
+            | EventKind::OpportunityLost { program, .. }
+            | EventKind::Disqualified { program, .. }
+            | EventKind::Recycled { program, .. } => program.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 macro_rules! event_types {
     ($($variant:ident => $name:literal),* $(,)?) => {
         /// The type of an event, without its fields.

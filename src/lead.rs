@@ -1,5 +1,6 @@
 //! The lead record: everything the engine remembers about one lead.
 
+use crate::applied_ids::AppliedIds;
 use crate::id::{EventId, LeadId, RepId};
 use crate::profile::Profile;
 use crate::scoring::ScoreState;
@@ -42,7 +43,8 @@ pub struct Lead {
     pub(crate) content_seen: BTreeSet<String>,
     pub(crate) sla: SlaClock,
     pub(crate) times_recycled: u32,
-    pub(crate) applied_events: BTreeSet<EventId>,
+    /// The ids of the events applied within the policy's dedupe window.
+    pub(crate) applied_events: AppliedIds,
 }
 
 /// Where a touch came from, with its time. The first touch is kept for life.
@@ -208,9 +210,15 @@ impl Lead {
         self.times_recycled
     }
 
-    /// Whether an event with this id was applied to it.
+    /// Whether an event with this id was applied to it within the policy's
+    /// `dedupe_window_days` before its clock (older ids are forgotten).
     pub fn has_applied(&self, id: &EventId) -> bool {
         self.applied_events.contains(id)
+    }
+
+    /// The ids of the events applied to it within the dedupe window, oldest first.
+    pub fn applied_ids(&self) -> &AppliedIds {
+        &self.applied_events
     }
 
     /// The earliest time something falls due for it (a service level, an idle limit, a

@@ -53,6 +53,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod applied_ids;
 mod book;
 mod effect;
 mod engine;
@@ -65,16 +66,17 @@ mod profile;
 pub mod scoring;
 mod stage;
 
+pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, Snapshot};
 pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use engine::Engine;
-pub use error::{PolicyError, StepError};
+pub use error::{PolicyError, Rejection, StepError};
 pub use event::{Event, EventKind, EventType};
 pub use id::{EventId, LeadId, RepId};
 pub use lead::{Enrollment, Lead, SlaClock, Touch};
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
-pub use stage::{legal_from, Stage};
+pub use stage::{legal_from, moves, Moves, Stage};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -1,5 +1,6 @@
 //! The stages of the demand waterfall and the one table of legal moves.
 
+use crate::effect::Cause;
 use crate::event::EventType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -53,9 +54,9 @@ impl Stage {
         }
     }
 
-    /// Whether the waterfall has an edge from `self` to `to`.
-    ///
-    /// This is the single table every stage change in the engine is checked against:
+    /// Whether the waterfall has an edge from `self` to `to`: whether some row of the
+    /// [`moves`] table takes a lead from `self` to `to`. Every stage change the engine
+    /// makes is checked against it.
     ///
     /// ```text
     /// inquiry -> mql -> sal -> sql -> opportunity -> customer
@@ -64,44 +65,58 @@ impl Stage {
     /// any stage but removed -> removed
     /// ```
     pub fn can_move_to(self, to: Stage) -> bool {
-        use Stage::*;
-        matches!(
-            (self, to),
-            (Inquiry, Mql | Sal)
-                | (Mql, Sal | Sql | Recycled)
-                | (Sal, Sql | Opportunity | Recycled)
-                | (Sql, Opportunity | Recycled)
-                | (Opportunity, Customer | Recycled)
-                | (Recycled, Mql | Sal)
-                | (
-                    Inquiry | Mql | Sal | Sql | Opportunity | Customer | Recycled,
-                    Removed
-                )
-        )
+        Cause::ALL.iter().any(|&cause| {
+            let m = moves(cause);
+            m.from.contains(&self) && m.to.contains(&to)
+        })
     }
 }
 
-/// The stages an event of type `event` is legal from: the contract's table, the one
-/// place the engine checks before applying any event.
-pub fn legal_from(event: EventType) -> &'static [Stage] {
+/// One row of the waterfall's transition table: the stages a cause applies from, and
+/// the stages it can move a lead to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moves {
+    /// The stages the event is legal from (for a timer or a qualification: the stages
+    /// it can fire in).
+    pub from: &'static [Stage],
+    /// The stages it can move the lead to. Empty when it never moves the lead by itself
+    /// (a touch changes the score; the lead may then qualify, which is the `score` row).
+    /// A lead may also stay where it is (an `unsubscribed` sales lead keeps its stage).
+    pub to: &'static [Stage],
+}
+
+/// The table of legal moves, one row per cause: every event type of the contract's
+/// event table, and the engine's own causes (qualification by score or hand-raiser,
+/// the idle timer). The one place the waterfall is written down: [`legal_from`] and
+/// [`Stage::can_move_to`] read it.
+pub fn moves(cause: Cause) -> Moves {
     use Stage::*;
     const LIVE: &[Stage] = &[Inquiry, Mql, Sal, Sql, Opportunity, Customer, Recycled];
-    match event {
-        EventType::Created => &[],
-        EventType::Touch
-        | EventType::Profile
-        | EventType::SalesAttempt
-        | EventType::Unsubscribed
-        | EventType::ContactLost
-        | EventType::Merged
-        | EventType::Tick => LIVE,
-        EventType::SalesAccepted => &[Inquiry, Mql, Recycled],
-        EventType::SalesRejected | EventType::SalesQualified => &[Mql, Sal],
-        EventType::OpportunityOpened => &[Sal, Sql],
-        EventType::OpportunityWon | EventType::OpportunityLost => &[Opportunity],
-        EventType::Disqualified => &[Mql, Sal, Sql],
-        EventType::Recycled => &[Mql, Sal, Sql, Opportunity],
-    }
+    const SALES: &[Stage] = &[Mql, Sal, Sql, Opportunity];
+    const RECYCLE: &[Stage] = &[Recycled, Removed];
+    let (from, to): (&'static [Stage], &'static [Stage]) = match cause {
+        // A new lead: it comes from no stage.
+        Cause::Created => (&[], &[Inquiry]),
+        Cause::Touch | Cause::Profile | Cause::SalesAttempt | Cause::Tick => (LIVE, &[]),
+        Cause::SalesAccepted => (&[Inquiry, Mql, Recycled], &[Sal]),
+        Cause::SalesRejected => (&[Mql, Sal], RECYCLE),
+        Cause::SalesQualified => (&[Mql, Sal], &[Sql]),
+        Cause::OpportunityOpened => (&[Sal, Sql], &[Opportunity]),
+        Cause::OpportunityWon => (&[Opportunity], &[Customer]),
+        Cause::OpportunityLost => (&[Opportunity], RECYCLE),
+        Cause::Disqualified => (&[Mql, Sal, Sql], RECYCLE),
+        Cause::Recycled => (SALES, RECYCLE),
+        Cause::Unsubscribed | Cause::ContactLost | Cause::Merged => (LIVE, &[Removed]),
+        Cause::Score | Cause::HandRaiser => (&[Inquiry, Recycled], &[Mql]),
+        Cause::SlaIdle => (SALES, RECYCLE),
+    };
+    Moves { from, to }
+}
+
+/// The stages an event of type `event` is legal from: its row of [`moves`], the one
+/// place the engine checks before applying any event.
+pub fn legal_from(event: EventType) -> &'static [Stage] {
+    moves(Cause::from(event)).from
 }
 
 impl fmt::Display for Stage {
@@ -119,6 +134,42 @@ mod tests {
         for s in Stage::ALL {
             assert!(!Stage::Removed.can_move_to(s));
             assert_eq!(s.can_move_to(Stage::Removed), s != Stage::Removed);
+        }
+    }
+
+    /// The waterfall as drawn in DESIGN.md, written out edge by edge: the table must
+    /// give exactly these edges, no more and no fewer.
+    #[test]
+    fn the_table_gives_exactly_the_waterfalls_edges() {
+        use Stage::*;
+        let drawn = |from: Stage, to: Stage| {
+            matches!(
+                (from, to),
+                (Inquiry, Mql | Sal)
+                    | (Mql, Sal | Sql | Recycled)
+                    | (Sal, Sql | Opportunity | Recycled)
+                    | (Sql, Opportunity | Recycled)
+                    | (Opportunity, Customer | Recycled)
+                    | (Recycled, Mql | Sal)
+                    | (
+                        Inquiry | Mql | Sal | Sql | Opportunity | Customer | Recycled,
+                        Removed
+                    )
+            )
+        };
+        for from in Stage::ALL {
+            for to in Stage::ALL {
+                assert_eq!(from.can_move_to(to), drawn(from, to), "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_cause_has_a_row_and_only_created_starts_from_nothing() {
+        for &cause in Cause::ALL {
+            let m = moves(cause);
+            assert_eq!(m.from.is_empty(), cause == Cause::Created, "{cause}");
+            assert!(!m.from.contains(&Stage::Removed), "{cause} from removed");
         }
     }
 

@@ -552,14 +552,35 @@ fn lines(effects: &[Effect]) -> String {
         .join("\n")
 }
 
+/// The kind of the refusal an event's effects end with, if they do.
 fn rejected_kind(effects: &[Effect]) -> Option<RejectKind> {
-    match effects {
-        [Effect {
+    match effects.last() {
+        Some(Effect {
             kind: EffectKind::Rejected { kind, .. },
             ..
-        }] => Some(*kind),
+        }) => Some(*kind),
         _ => None,
     }
+}
+
+/// Whether a refusal of this kind is judged against the stage the lead is really in,
+/// after its due deadlines fired (CONTRACT.md, "Time"); the others fire nothing.
+/// `removed_lead` is either: a lead already removed has no deadline left to fire.
+fn judged_after_deadlines(kind: RejectKind) -> bool {
+    matches!(
+        kind,
+        RejectKind::IllegalTransition | RejectKind::UnknownProgram | RejectKind::RemovedLead
+    )
+}
+
+/// The leads whose deadlines an event fires before it is judged: its own lead, and a
+/// merge's survivor.
+fn leads_of(e: &Event) -> Vec<LeadId> {
+    let mut leads: Vec<LeadId> = e.lead.iter().cloned().collect();
+    if let EventKind::Merged { into } = &e.kind {
+        leads.push(into.clone());
+    }
+    leads
 }
 
 fn any_rejected(effects: &[Effect]) -> bool {
@@ -587,7 +608,13 @@ fn per_lead<'a>(effects: impl IntoIterator<Item = &'a Effect>) -> BTreeMap<LeadI
     map
 }
 
+/// `cases` cases, or `PROPTEST_CASES` when set (`PROPTEST_CASES=100000 cargo test
+/// --release --test invariants` for a soak).
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         // Minimal cases are reported in the failure message; nothing is written to disk.
@@ -751,7 +778,20 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
             Some(_) => Vec::new(),
         };
         let effects = book.apply(engine(), e);
-        if any_rejected(&effects) {
+        if let Some(kind) = rejected_kind(&effects) {
+            // A refusal judged against the lead's stage came after its due deadlines
+            // fired: the time passed whatever the event turned out to be.
+            if judged_after_deadlines(kind) {
+                for id in leads_of(e) {
+                    if let Some(lead) = book.get(id.as_str()) {
+                        prop_assert!(
+                            lead.next_deadline().is_none_or(|d| d > e.at),
+                            "{what}, refused as {kind:?}: lead {id} still has a deadline at {:?}",
+                            lead.next_deadline()
+                        );
+                    }
+                }
+            }
             continue;
         }
         match &e.lead {
@@ -1005,22 +1045,27 @@ fn check_tick_placement(s: &Stream) -> Result<(), TestCaseError> {
             .collect();
     let (book_a, a) = run(&with_ticks);
     let (book_b, b) = run(&without);
-    // A refused event fires no deadline (it leaves the book unchanged, invariant 7), so
-    // without a tick before it its `rejected` comes before the timer effects a tick
-    // would have fired first. The effects of the applied events, in order, and the
-    // refusals, in order, must each be the same.
+    // A lead's effects, the refusals judged after its deadlines included, come in the
+    // same order with or without ticks: such a refusal fires the lead's due deadlines
+    // first, as a tick would have. A refusal judged before the deadlines fires nothing,
+    // so without a tick before it, it comes before the deadline effects a tick would
+    // have fired first: those refusals, in order, must be the same too.
     let split = |effects: &[Vec<Effect>]| {
-        let (refused, applied): (Vec<&Effect>, Vec<&Effect>) = effects
-            .iter()
-            .flatten()
-            .partition(|f| matches!(f.kind, EffectKind::Rejected { .. }));
-        (per_lead(applied), per_lead(refused))
+        let (before, ordered): (Vec<&Effect>, Vec<&Effect>) =
+            effects.iter().flatten().partition(|f| {
+                matches!(f.kind, EffectKind::Rejected { kind, .. } if !judged_after_deadlines(kind))
+            });
+        (per_lead(ordered), per_lead(before))
     };
     let (a_applied, a_refused) = split(&a);
     let (b_applied, b_refused) = split(&b);
     for (what, a, b) in [
         ("effects", &a_applied, &b_applied),
-        ("refusals", &a_refused, &b_refused),
+        (
+            "refusals judged before the deadlines",
+            &a_refused,
+            &b_refused,
+        ),
     ] {
         for lead in a.keys().chain(b.keys()).collect::<BTreeSet<_>>() {
             prop_assert_eq!(
@@ -1072,22 +1117,55 @@ fn check_idempotency(s: &Stream) -> Result<(), TestCaseError> {
         doubled.iter().map(|&(i, _)| s.0[i].clone()).collect(),
         Vec::new(),
     );
+    let window = TimeDelta::days(7); // the default policy's dedupe_window_days
     let mut book = LeadBook::new();
     for &(i, copy) in &doubled {
-        let effects = book.apply(engine(), &s.0[i]);
+        let e = &s.0[i];
         if copy {
-            // Every second delivery of an applied event is a `duplicate_event`, a
-            // `created` included (its id was applied to the lead it created).
-            let expected = RejectKind::DuplicateEvent;
+            // The contract's answer for a second delivery: `duplicate_event` while the
+            // lead remembers the id (applied within the window before its clock); once
+            // it is forgotten the time rule refuses it (`out_of_order`), or the lead's
+            // own refusal does (`duplicate_lead` for a `created`, `removed_lead`).
+            let lead = book
+                .get(
+                    e.lead
+                        .as_ref()
+                        .expect("an applied event names a lead")
+                        .as_str(),
+                )
+                .expect("an applied event's lead exists");
+            let id =
+                e.id.as_ref()
+                    .expect("only events with an id are redelivered");
+            let expected = if lead.applied_ids().contains_since(id, lead.clock() - window) {
+                RejectKind::DuplicateEvent
+            } else if matches!(e.kind, EventKind::Created { .. }) {
+                RejectKind::DuplicateLead
+            } else if lead.stage() == Stage::Removed {
+                RejectKind::RemovedLead
+            } else {
+                RejectKind::OutOfOrder
+            };
+            let effects = book.apply(engine(), e);
             prop_assert_eq!(
-                rejected_kind(&effects),
-                Some(expected),
-                "the second delivery of event {} was not refused as a duplicate: {}\ndoubled stream: {:?}",
+                effects.len(),
+                1,
+                "the second delivery of event {} fired something: {}\ndoubled stream: {:?}",
                 i,
                 lines(&effects),
                 shown
             );
+            prop_assert_eq!(
+                rejected_kind(&effects),
+                Some(expected),
+                "the second delivery of event {} was not refused as {:?}: {}\ndoubled stream: {:?}",
+                i,
+                expected,
+                lines(&effects),
+                shown
+            );
         } else {
+            let effects = book.apply(engine(), e);
             prop_assert_eq!(
                 lines(&effects),
                 lines(&once[i]),
@@ -1113,17 +1191,18 @@ fn check_idempotency(s: &Stream) -> Result<(), TestCaseError> {
 fn check_rejected_unchanged(s: &Stream) -> Result<(), TestCaseError> {
     let mut book = LeadBook::new();
     for (i, e) in s.0.iter().enumerate() {
-        let before = snap_json(&book);
+        let before = book.clone();
         let effects = book.apply(engine(), e);
-        if !any_rejected(&effects) {
+        let Some(kind) = rejected_kind(&effects) else {
+            prop_assert!(
+                !any_rejected(&effects),
+                "event {i}: a `rejected` effect that is not the event's last:\n{}",
+                lines(&effects)
+            );
             continue;
-        }
-        prop_assert!(
-            rejected_kind(&effects).is_some(),
-            "event {i}: an event with a `rejected` effect had other effects too:\n{}",
-            lines(&effects)
-        );
-        let EffectKind::Rejected { event, .. } = &effects[0].kind else {
+        };
+        let (fired, rejected) = effects.split_at(effects.len() - 1);
+        let EffectKind::Rejected { event, .. } = &rejected[0].kind else {
             unreachable!()
         };
         prop_assert_eq!(
@@ -1132,15 +1211,42 @@ fn check_rejected_unchanged(s: &Stream) -> Result<(), TestCaseError> {
             "event {}: the rejection echoes it",
             i
         );
-        prop_assert_eq!(&effects[0].lead, &e.lead);
-        prop_assert_eq!(effects[0].at, Some(e.at));
+        prop_assert_eq!(&rejected[0].lead, &e.lead);
+        prop_assert_eq!(rejected[0].at, Some(e.at));
+        prop_assert!(
+            !any_rejected(fired),
+            "event {i}: two `rejected` effects:\n{}",
+            lines(&effects)
+        );
+        // The book the refusal must leave: the one the lead's own due deadlines alone
+        // give (both leads' for a merge), or, for a refusal judged before the
+        // deadlines, the book as it was.
+        let mut expected = before.snapshot();
+        let mut expected_fired = Vec::new();
+        if judged_after_deadlines(kind) {
+            let named = leads_of(e);
+            for lead in expected.leads.iter_mut() {
+                if named.contains(lead.id()) {
+                    expected_fired.extend(engine().advance(lead, e.at));
+                }
+            }
+        }
         prop_assert_eq!(
-            snap_json(&book),
-            before,
-            "event {} ({}) was rejected ({:?}) but changed the book",
+            per_lead(fired),
+            per_lead(&expected_fired),
+            "event {} ({}) refused as {:?} fired other effects than the lead's due deadlines",
             i,
             e.event_type(),
-            rejected_kind(&effects)
+            kind
+        );
+        prop_assert_eq!(fired.len(), expected_fired.len());
+        prop_assert_eq!(
+            snap_json(&book),
+            serde_json::to_string(&expected).unwrap(),
+            "event {} ({}) was refused ({:?}) but changed the book beyond its due deadlines",
+            i,
+            e.event_type(),
+            kind
         );
     }
     Ok(())
@@ -1208,22 +1314,29 @@ proptest! {
     }
 
     /// Invariant 5 (CONTRACT.md, "Time"): a lead's effects do not depend on where the
-    /// ticks fall: every tick, or only a final one, gives the same effects per lead.
+    /// ticks fall: every tick, or only a final one, gives the same effects per lead, a
+    /// refusal judged after the lead's due deadlines (`illegal_transition`,
+    /// `unknown_program`, `removed_lead`, a merge's included) in its place among them.
     #[test]
     fn inv5_determinism_tick_placement(s in stream(Mode::Monotone, 60)) {
         check_tick_placement(&s)?;
     }
 
     /// Invariant 6: delivering every applied event that has an id a second time (right
-    /// after, or later) refuses each copy as `duplicate_event` (`duplicate_lead` for a
-    /// `created`) and ends in the same state as delivering it once.
+    /// after, or later) never applies it twice: each copy fires nothing and is refused
+    /// as `duplicate_event` while its lead remembers the id (applied within
+    /// `dedupe_window_days` before the lead's clock), and by the time rule or the lead's
+    /// own refusal once it is forgotten; the run ends in the same state as delivering
+    /// each event once.
     #[test]
     fn inv6_idempotency(s in stream(Mode::Any, 60)) {
         check_idempotency(&s)?;
     }
 
-    /// Invariant 7: an event refused with `rejected` leaves the book byte for byte
-    /// unchanged, and its only effect is that one `rejected`.
+    /// Invariant 7: a rejected event changes nothing itself: the book afterwards is byte
+    /// for byte the book the lead's own due deadlines alone give (both leads' for a
+    /// merge; none for a refusal judged before its stage is looked at), and its effects
+    /// are exactly those deadlines' effects, then the one `rejected`.
     #[test]
     fn inv7_rejected_leaves_book_unchanged(s in stream(Mode::Any, 60)) {
         check_rejected_unchanged(&s)?;

@@ -113,10 +113,45 @@ fn zero_half_life_is_refused() {
 }
 
 #[test]
-fn rules_section_text_is_kept() {
-    let p = parse("[rules]\ndisposition = '''\n()\n'''\n");
-    assert_eq!(p.rules.get("disposition").map(String::as_str), Some("()\n"));
-    Engine::new(p).unwrap();
+fn rules_section_text_is_kept_and_each_hook_is_refused_until_hooks_run() {
+    for hook in leadcycle::policy::Rules::HOOKS {
+        let p = parse(&format!("[rules]\n{hook} = '''\n()\n'''\n"));
+        let set: Vec<(&str, &str)> = p.rules.set().collect();
+        assert_eq!(set, [(hook, "()\n")]);
+        let err = Engine::new(p).unwrap_err();
+        assert!(
+            matches!(&err, PolicyError::UnsupportedHook { hook: h } if *h == hook),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("`rules.{hook}`")) && message.contains("not yet supported"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_hook_is_refused_naming_it_and_the_hooks_that_exist() {
+    let err = toml::from_str::<Policy>("[rules]\ndispositon = \"()\"\n").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("dispositon"), "{message}");
+    for hook in leadcycle::policy::Rules::HOOKS {
+        assert!(message.contains(hook), "{message} should name `{hook}`");
+    }
+}
+
+#[test]
+fn dedupe_window_must_be_zero_or_more_days() {
+    for bad in ["-1", "nan", "1e9"] {
+        let p = parse(&format!("dedupe_window_days = {bad}\n"));
+        let err = Engine::new(p).unwrap_err();
+        assert!(
+            matches!(&err, PolicyError::InvalidValue { key, .. } if key == "dedupe_window_days"),
+            "{bad}: {err}"
+        );
+    }
+    Engine::new(parse("dedupe_window_days = 0\n")).expect("0 keeps only the clock's instant");
 }
 
 #[test]

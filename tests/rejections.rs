@@ -1,8 +1,15 @@
 //! One test per `rejected.kind`, through the engine directly (`Engine::create`,
-//! `Engine::step`, `Engine::merge`), not the book: each asserts the `StepError` variant,
-//! its `kind()`, and that the lead is exactly as it was, with no deadline fired (each
-//! refused event comes after a deadline that is due, and the deadline is still due
-//! afterwards).
+//! `Engine::step`, `Engine::merge`), not the book: each asserts the `StepError` variant
+//! and its `kind()`, and what the refusal left behind (CONTRACT.md, "Time"). Each
+//! refused event comes after a deadline that is due:
+//!
+//! - a refusal judged before the lead's deadlines are looked at (`malformed`,
+//!   `duplicate_lead`, `duplicate_event`, `out_of_order`, `removed_lead` for a lead
+//!   already removed) leaves the lead exactly as it was, and the deadline still due;
+//! - a refusal judged against the lead's stage (`illegal_transition`,
+//!   `unknown_program`, `removed_lead` when a deadline removed the lead) comes after
+//!   the deadlines fired: the lead and the effects are exactly what advancing the lead
+//!   to the event's time gives, and the refusal names the stage the lead is really in.
 //!
 //! Two kinds only arise in a `LeadBook`, which owns the lead ids and the tick watermark:
 //! `unknown_lead` (the engine is always handed a lead) and `out_of_order` against the
@@ -44,11 +51,9 @@ fn step(engine: &Engine, lead: &mut Lead, json: &str) -> Vec<Effect> {
         .unwrap_or_else(|e| panic!("{json} refused: {e}"))
 }
 
-/// Steps `lead` with `event`, which must be refused: the lead and the effect buffer are
-/// left exactly as they were.
-fn refused(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
-    let before = lead.clone();
-    let earlier = Effect {
+/// An effect already in the buffer before a refused step: it must stay first.
+fn marker() -> Effect {
+    Effect {
         kind: leadcycle::EffectKind::RuleFailed {
             hook: "marker".into(),
             error: "an effect already in the buffer".into(),
@@ -56,13 +61,58 @@ fn refused(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
         },
         lead: None,
         at: None,
-    };
-    let mut out = vec![earlier.clone()];
+    }
+}
+
+/// Steps `lead` with `event`, which must be refused before its deadlines are looked at:
+/// the lead and the effect buffer are left exactly as they were.
+fn refused(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
+    let before = lead.clone();
+    let mut out = vec![marker()];
     let err = engine
         .step_into(lead, event, &mut out)
         .expect_err("the event must be refused");
     assert_eq!(*lead, before, "a refused event changed the lead");
-    assert_eq!(out, vec![earlier], "a refused event left effects behind");
+    assert_eq!(out, vec![marker()], "a refused event left effects behind");
+    let rejection = engine.step(lead, event).expect_err("refused again");
+    assert_eq!(rejection.error, err);
+    assert!(rejection.fired.is_empty(), "{:?}", rejection.fired);
+    err
+}
+
+/// Steps `lead` with `event`, which must be refused for the stage the lead is in once
+/// its due deadlines fired: those fired first and stand, so the lead and the effects
+/// are exactly what advancing the lead to the event's time gives.
+fn refused_after_deadlines(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
+    let mut expected = lead.clone();
+    let fired = engine.advance(&mut expected, event.at);
+    assert!(
+        !fired.is_empty(),
+        "the test needs a deadline due before the event"
+    );
+    let mut again = lead.clone();
+    let mut out = vec![marker()];
+    let err = engine
+        .step_into(lead, event, &mut out)
+        .expect_err("the event must be refused");
+    assert_eq!(
+        *lead, expected,
+        "the lead is where its deadlines alone take it"
+    );
+    assert_eq!(out[0], marker());
+    assert_eq!(
+        out[1..],
+        fired[..],
+        "the deadlines' effects stand, in order"
+    );
+    let rejection = engine.step(&mut again, event).expect_err("refused");
+    assert_eq!(rejection.error, err);
+    assert_eq!(rejection.fired, fired);
+    let effects = rejection.into_effects(event);
+    assert!(matches!(
+        effects.last().map(|e| &e.kind),
+        Some(leadcycle::EffectKind::Rejected { .. })
+    ));
     err
 }
 
@@ -159,7 +209,7 @@ fn illegal_transition_from_the_leads_stage() {
         r#"{"type":"opportunity_won","lead":"L1","at":"2026-01-08T10:00:00Z","opportunity":"O-1"}"#,
     );
     assert_due(&lead, &event);
-    let err = refused(&engine, &mut lead, &event);
+    let err = refused_after_deadlines(&engine, &mut lead, &event);
     assert!(
         matches!(
             &err,
@@ -173,20 +223,19 @@ fn illegal_transition_from_the_leads_stage() {
         "{err:?}"
     );
     assert_kind(&err, RejectKind::IllegalTransition, "illegal_transition");
-    assert_still_fires(&engine, &mut lead, &event);
 }
 
 #[test]
 fn illegal_transition_is_judged_after_the_leads_due_deadlines() {
-    // After its idle limit (Jan 12, 11:00) the MQL would have been passively recycled,
-    // so `sales_qualified` (legal from mql, sal) on Jan 13 is illegal, and the stage
-    // named is the one the deadlines would have moved it to. Nothing fires.
+    // After its idle limit (Jan 12, 11:00) the MQL was passively recycled, so
+    // `sales_qualified` (legal from mql, sal) on Jan 13 is illegal, and the stage named
+    // is the one the deadlines moved it to. The recycle stands.
     let engine = engine();
     let mut lead = mql(&engine, "L1");
     let event =
         ev(r#"{"type":"sales_qualified","lead":"L1","at":"2026-01-13T10:00:00Z","rep":"R7"}"#);
     assert_due(&lead, &event);
-    let err = refused(&engine, &mut lead, &event);
+    let err = refused_after_deadlines(&engine, &mut lead, &event);
     assert!(
         matches!(
             &err,
@@ -199,8 +248,6 @@ fn illegal_transition_is_judged_after_the_leads_due_deadlines() {
         "{err:?}"
     );
     assert_kind(&err, RejectKind::IllegalTransition, "illegal_transition");
-    assert_eq!(lead.stage(), Stage::Mql);
-    assert_still_fires(&engine, &mut lead, &event);
     assert_eq!(lead.stage(), Stage::Recycled);
 }
 
@@ -236,9 +283,11 @@ fn out_of_order_merge_older_than_the_survivors_last_event() {
     );
     let event = ev(r#"{"type":"merged","lead":"L2","at":"2026-01-06T09:00:00Z","into":"L1"}"#);
     let (dup_before, survivor_before) = (dup.clone(), survivor.clone());
-    let err = engine
+    let rejection = engine
         .merge(&mut dup, &mut survivor, &event)
         .expect_err("refused");
+    assert!(rejection.fired.is_empty(), "nothing fires for out_of_order");
+    let err = rejection.error;
     assert!(
         matches!(&err, StepError::OutOfOrder { lead: Some(l), event: EventType::Merged, .. } if l.as_str() == "L1"),
         "{err:?}"
@@ -287,14 +336,13 @@ fn unknown_program_chosen_by_the_rep() {
         r#"{"type":"disqualified","lead":"L1","at":"2026-01-08T10:00:00Z","rep":"R7","reason":"bad_timing","program":"vip_drip"}"#,
     );
     assert_due(&lead, &event);
-    let err = refused(&engine, &mut lead, &event);
+    let err = refused_after_deadlines(&engine, &mut lead, &event);
     assert!(
         matches!(&err, StepError::UnknownProgram { lead, program, event: EventType::Disqualified, .. }
             if lead.as_str() == "L1" && program == "vip_drip"),
         "{err:?}"
     );
     assert_kind(&err, RejectKind::UnknownProgram, "unknown_program");
-    assert_still_fires(&engine, &mut lead, &event);
 }
 
 #[test]
@@ -322,7 +370,7 @@ fn removed_lead_takes_no_more_events() {
 #[test]
 fn removed_lead_when_its_own_idle_timer_would_remove_it_first() {
     // An unsubscribed SAL is removed, not recycled, at its idle limit (Jan 27, 10:00).
-    // A call after that is refused as `removed_lead`, and nothing fires with it.
+    // A call after that is refused as `removed_lead`, after the removal it names.
     let engine = engine();
     let mut lead = mql(&engine, "L1");
     step(
@@ -338,14 +386,12 @@ fn removed_lead_when_its_own_idle_timer_would_remove_it_first() {
     let event =
         ev(r#"{"type":"sales_attempt","lead":"L1","at":"2026-02-01T10:00:00Z","rep":"R7"}"#);
     assert_due(&lead, &event);
-    let err = refused(&engine, &mut lead, &event);
+    let err = refused_after_deadlines(&engine, &mut lead, &event);
     assert!(
         matches!(&err, StepError::RemovedLead { reason, .. } if reason == "unsubscribed"),
         "{err:?}"
     );
     assert_kind(&err, RejectKind::RemovedLead, "removed_lead");
-    assert_eq!(lead.stage(), Stage::Sal);
-    assert_still_fires(&engine, &mut lead, &event);
     assert_eq!(lead.stage(), Stage::Removed);
 }
 
@@ -358,7 +404,11 @@ fn removed_lead_as_duplicate_or_survivor_of_a_merge() {
         &mut removed,
         r#"{"type":"contact_lost","lead":"L1","at":"2026-01-06T10:00:00Z","cause":"bounced"}"#,
     );
-    let mut live = mql(&engine, "L2");
+    let live = mql(&engine, "L2");
+    // Both leads' due deadlines (the live lead's respond deadline, Jan 7) fire before
+    // either is checked for removal, and stand; then the removed lead is named, the
+    // event's own lead first. So which lead is named, and what fired, never depends on
+    // whether a tick came between.
     for (dup_is_removed, json) in [
         (
             true,
@@ -370,22 +420,74 @@ fn removed_lead_as_duplicate_or_survivor_of_a_merge() {
         ),
     ] {
         let event = ev(json);
-        let (removed_before, live_before) = (removed.clone(), live.clone());
-        let err = if dup_is_removed {
+        let (mut removed, mut live) = (removed.clone(), live.clone());
+        assert_due(&live, &event);
+        let mut expected_live = live.clone();
+        let fired = engine.advance(&mut expected_live, event.at);
+        let removed_before = removed.clone();
+        let rejection = if dup_is_removed {
             engine.merge(&mut removed, &mut live, &event)
         } else {
-            assert_due(&live, &event);
             engine.merge(&mut live, &mut removed, &event)
         }
         .expect_err(json);
+        let err = &rejection.error;
         assert!(
-            matches!(&err, StepError::RemovedLead { lead, event: EventType::Merged, .. } if lead.as_str() == "L1"),
+            matches!(err, StepError::RemovedLead { lead, event: EventType::Merged, .. } if lead.as_str() == "L1"),
             "{err:?}"
         );
-        assert_kind(&err, RejectKind::RemovedLead, "removed_lead");
+        assert_kind(err, RejectKind::RemovedLead, "removed_lead");
         assert_eq!(removed, removed_before);
-        assert_eq!(live, live_before, "no deadline of the live lead fired");
+        assert_eq!(live, expected_live, "the live lead's deadline fired");
+        assert_eq!(rejection.fired, fired);
     }
+}
+
+#[test]
+fn removed_lead_names_the_duplicate_a_deadline_removed_before_a_removed_survivor() {
+    // L2 unsubscribed as a SAL: its idle limit (Jan 27, 10:00) removes it. The survivor
+    // L1 was removed already. A merge on Feb 1 fires L2's deadlines first, then names
+    // L2, the event's own lead — as it would had a tick removed L2 before the merge.
+    let engine = engine();
+    let mut survivor = mql(&engine, "L1");
+    step(
+        &engine,
+        &mut survivor,
+        r#"{"type":"contact_lost","lead":"L1","at":"2026-01-06T10:00:00Z","cause":"bounced"}"#,
+    );
+    let mut dup = mql(&engine, "L2");
+    step(
+        &engine,
+        &mut dup,
+        r#"{"type":"sales_accepted","lead":"L2","at":"2026-01-06T10:00:00Z","rep":"R7"}"#,
+    );
+    step(
+        &engine,
+        &mut dup,
+        r#"{"type":"unsubscribed","lead":"L2","at":"2026-01-07T10:00:00Z"}"#,
+    );
+    let event = ev(r#"{"type":"merged","lead":"L2","at":"2026-02-01T10:00:00Z","into":"L1"}"#);
+    let mut ticked = dup.clone();
+    let fired = engine.advance(&mut ticked, event.at);
+    assert_eq!(ticked.stage(), Stage::Removed);
+    let rejection = engine
+        .merge(&mut dup, &mut survivor, &event)
+        .expect_err("refused");
+    assert!(
+        matches!(&rejection.error, StepError::RemovedLead { lead, reason, .. }
+            if lead.as_str() == "L2" && reason == "unsubscribed"),
+        "{:?}",
+        rejection.error
+    );
+    assert_eq!(rejection.fired, fired);
+    assert_eq!(dup, ticked);
+    // With the removal fired by a tick first, the merge names the same lead.
+    let mut survivor_again = survivor.clone();
+    let again = engine
+        .merge(&mut ticked, &mut survivor_again, &event)
+        .expect_err("refused");
+    assert_eq!(again.error, rejection.error);
+    assert!(again.fired.is_empty());
 }
 
 #[test]
@@ -396,9 +498,14 @@ fn malformed_merge_into_itself() {
     let event = ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L1"}"#);
     assert_due(&lead, &event);
     let before = lead.clone();
-    let err = engine
+    let rejection = engine
         .merge(&mut lead, &mut same, &event)
         .expect_err("refused");
+    assert!(
+        rejection.fired.is_empty(),
+        "nothing fires for a malformed event"
+    );
+    let err = rejection.error;
     assert!(
         matches!(&err, StepError::Malformed { lead: Some(l), .. } if l.as_str() == "L1"),
         "{err:?}"
@@ -441,7 +548,8 @@ fn malformed_events_the_engine_cannot_apply_as_written() {
             &mut other,
             &ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#),
         )
-        .expect_err("refused");
+        .expect_err("refused")
+        .error;
     assert_kind(&err, RejectKind::Malformed, "malformed");
     assert_eq!((lead, other), (lead_before, other_before));
 }

@@ -198,7 +198,7 @@ fn engagement_group_cap_holds_one_channel_back() {
         .ledger
         .entries
         .iter()
-        .any(|e| matches!(&e.cause, LedgerCause::GroupCap { group } if group == "email")));
+        .any(|e| matches!(&e.cause, LedgerCause::GroupCap { group } if &**group == "email")));
 }
 
 #[test]
@@ -411,7 +411,7 @@ fn ledger_explains_why_a_lead_is_an_mql() {
         .entries
         .iter()
         .filter_map(|e| match &e.cause {
-            LedgerCause::Touch { touch } => Some(touch.as_str()),
+            LedgerCause::Touch { touch } => Some(&**touch),
             _ => None,
         })
         .collect();

@@ -1,62 +1,22 @@
-//! Applying one (already ordered and de-duplicated) event to a lead.
+//! Applying one event that passed every check to a lead.
 
+use super::disposition::Recycling;
+use super::transition::Target;
 use super::{after, Engine};
 use crate::effect::{Cause, Effect, NurtureEnd};
-use crate::error::StepError;
 use crate::event::{Event, EventKind};
 use crate::id::RepId;
 use crate::lead::Lead;
 use crate::scoring::fit_changes;
-use crate::stage::{legal_from, Stage};
+use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
 impl Engine {
-    /// Checks that the event is legal from the lead's stage, then applies it. Every
-    /// refusal happens before the first change, so on error the lead is untouched.
-    pub(super) fn apply(
-        &self,
-        lead: &mut Lead,
-        event: &Event,
-        out: &mut Vec<Effect>,
-    ) -> Result<(), StepError> {
-        let ty = event.event_type();
-        if matches!(
-            event.kind,
-            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {}
-        ) {
-            // Only a hand-built event gets here (a `tick` naming a lead, say): the wire
-            // format and Engine::step route these types elsewhere.
-            return Err(StepError::Malformed {
-                lead: event.lead.clone(),
-                problem: format!(
-                    "lead {}: a `{ty}` event cannot be applied as a step of an existing lead (a `tick` names no lead; `created` and `merged` go through Engine::create and Engine::merge)",
-                    lead.id
-                ),
-            });
-        }
-        self.check_not_removed(lead, event)?;
-        let legal = legal_from(ty);
-        if !legal.contains(&lead.stage) {
-            return Err(StepError::IllegalTransition {
-                lead: lead.id.clone(),
-                stage: lead.stage,
-                event: ty,
-                legal_from: legal,
-            });
-        }
-        if let Some(program) = chosen_program(&event.kind) {
-            if !self.policy.programs.contains_key(program) {
-                return Err(StepError::UnknownProgram {
-                    lead: lead.id.clone(),
-                    event: ty,
-                    program: program.to_owned(),
-                    known: self.policy.program_names(),
-                });
-            }
-        }
-
+    /// Applies an event that [`Engine::refusal`] accepted, after the lead's due
+    /// deadlines fired. It cannot fail: every refusal was judged before any change.
+    pub(super) fn apply(&self, lead: &mut Lead, event: &Event, out: &mut Vec<Effect>) {
         let at = event.at;
-        let cause = Cause::from(ty);
+        let cause = Cause::from(event.event_type());
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
@@ -67,18 +27,14 @@ impl Engine {
                 channel,
                 content,
             } => {
-                let points = self
-                    .policy
-                    .scoring
-                    .engagement
-                    .get(kind)
-                    .copied()
-                    .unwrap_or(0.0);
-                if points != 0.0 {
+                let facts = self.touch_kinds.get(kind);
+                if let Some(facts) = facts.filter(|f| f.points != 0.0) {
                     self.decay(lead, at);
-                    let group = self.group_of.get(kind).map(|(g, cap)| (g.as_str(), *cap));
-                    lead.score.add_touch(kind, points, group, at, self.bounds());
+                    let group = facts.group.as_ref().map(|(g, cap)| (g, *cap));
+                    lead.score
+                        .add_touch(&facts.name, facts.points, group, at, self.bounds());
                 }
+                hand_raiser = facts.is_some_and(|f| f.hand_raiser);
                 // Reuse the existing strings: this is the hot path of a busy book.
                 match lead.touch_counts.get_mut(kind) {
                     Some(n) => *n += 1,
@@ -95,7 +51,6 @@ impl Engine {
                 {
                     lead.content_seen.insert(content.clone());
                 }
-                hand_raiser = self.policy.scoring.hand_raisers.iter().any(|h| h == kind);
             }
             EventKind::Profile { set } => {
                 let before = lead.profile.clone();
@@ -107,28 +62,20 @@ impl Engine {
                     .set_fit(&changes, at, self.policy.scoring.ledger_size);
             }
             EventKind::SalesAccepted { rep } => {
-                let from = lead.stage;
                 take_ownership(lead, rep);
-                self.move_to(lead, Stage::Sal, cause, at, out);
-                if from == Stage::Recycled {
-                    self.end_nurture(lead, NurtureEnd::ReEngaged, at, out);
-                }
+                self.move_to(lead, Target::Sal, cause, at, out);
             }
             EventKind::SalesQualified { rep } => {
                 take_ownership(lead, rep);
-                self.move_to(lead, Stage::Sql, cause, at, out);
+                self.move_to(lead, Target::Sql, cause, at, out);
             }
             EventKind::SalesAttempt { .. } => self.sales_attempt(lead, at),
             EventKind::OpportunityOpened { opportunity, .. } => {
                 lead.opportunity = Some(opportunity.clone());
-                self.move_to(lead, Stage::Opportunity, cause, at, out);
+                self.move_to(lead, Target::Opportunity, cause, at, out);
             }
             EventKind::OpportunityWon { .. } => {
-                self.move_to(lead, Stage::Customer, cause, at, out);
-                if !lead.do_not_email {
-                    let program = self.policy.recycle.customer_program.clone();
-                    self.assign(lead, &program, "opportunity_won", at, out);
-                }
+                self.move_to(lead, Target::Customer, cause, at, out);
             }
             EventKind::SalesRejected {
                 reason, program, ..
@@ -141,33 +88,33 @@ impl Engine {
             }
             | EventKind::Recycled {
                 reason, program, ..
-            } => self.recycle(lead, reason, program.as_deref(), cause, at, out),
+            } => {
+                let why = Recycling::Active {
+                    reason,
+                    program: program.as_deref(),
+                };
+                self.recycle(lead, why, cause, at, out);
+            }
             EventKind::Unsubscribed {} => {
                 lead.do_not_email = true;
                 if matches!(lead.stage, Stage::Inquiry | Stage::Mql | Stage::Recycled) {
-                    self.remove(
-                        lead,
-                        "unsubscribed",
-                        cause,
-                        NurtureEnd::Unsubscribed,
-                        at,
-                        out,
-                    );
+                    let to = Target::Removed {
+                        reason: "unsubscribed",
+                    };
+                    self.move_to(lead, to, cause, at, out);
                 } else {
                     self.end_nurture(lead, NurtureEnd::Unsubscribed, at, out);
                 }
             }
             EventKind::ContactLost { cause: why } => {
-                self.remove(lead, why, cause, NurtureEnd::Removed, at, out)
+                self.move_to(lead, Target::Removed { reason: why }, cause, at, out);
             }
-            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {}
+            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {
+                unreachable!("refusal sends `{}` elsewhere", event.event_type())
+            }
         }
-        lead.clock = lead.clock.max(at);
-        if let Some(id) = &event.id {
-            lead.applied_events.insert(id.clone());
-        }
+        self.applied(lead, event);
         self.qualify(lead, at, hand_raiser, out);
-        Ok(())
     }
 
     /// A contact attempt answers the respond service level, counts toward the attempts
@@ -183,65 +130,6 @@ impl Engine {
         }
         lead.sla.idle_due = sla.idle_days.map(|d| after(at, d));
     }
-
-    /// Active recycling: a remove reason removes the lead; an unsubscribed lead is
-    /// removed; otherwise it enters the rep's extension program, the reason's program,
-    /// or the default program.
-    pub(super) fn recycle(
-        &self,
-        lead: &mut Lead,
-        reason: &str,
-        chosen: Option<&str>,
-        cause: Cause,
-        at: DateTime<Utc>,
-        out: &mut Vec<Effect>,
-    ) {
-        let recycle = &self.policy.recycle;
-        if recycle.remove_reasons.iter().any(|r| r == reason) {
-            self.remove(lead, reason, cause, NurtureEnd::Removed, at, out);
-        } else if lead.do_not_email {
-            self.remove(lead, "unsubscribed", cause, NurtureEnd::Removed, at, out);
-        } else {
-            let program = chosen
-                .or_else(|| recycle.reasons.get(reason).map(String::as_str))
-                .unwrap_or(&recycle.default_program)
-                .to_owned();
-            self.enter_recycled(lead, &program, reason, cause, at, out);
-        }
-    }
-
-    /// Marketing owns the lead again, enrolled in `program`; it is disarmed so that a
-    /// lead recycled while still hot cannot bounce straight back.
-    pub(super) fn enter_recycled(
-        &self,
-        lead: &mut Lead,
-        program: &str,
-        reason: &str,
-        cause: Cause,
-        at: DateTime<Utc>,
-        out: &mut Vec<Effect>,
-    ) {
-        self.move_to(lead, Stage::Recycled, cause, at, out);
-        lead.owner = None;
-        lead.armed = false;
-        lead.times_recycled += 1;
-        self.assign(lead, program, reason, at, out);
-    }
-
-    /// Moves the lead out of the waterfall for `reason`; its nurture ends with `why`.
-    pub(super) fn remove(
-        &self,
-        lead: &mut Lead,
-        reason: &str,
-        cause: Cause,
-        why: NurtureEnd,
-        at: DateTime<Utc>,
-        out: &mut Vec<Effect>,
-    ) {
-        self.move_to(lead, Stage::Removed, cause, at, out);
-        lead.removed_reason = Some(reason.to_owned());
-        self.end_nurture(lead, why, at, out);
-    }
 }
 
 /// The rep now owns the lead; the first rep to take it is remembered for life.
@@ -249,16 +137,5 @@ fn take_ownership(lead: &mut Lead, rep: &RepId) {
     lead.owner = Some(rep.clone());
     if lead.original_rep.is_none() {
         lead.original_rep = Some(rep.clone());
-    }
-}
-
-/// The extension program a rep chose, if the event carries one.
-fn chosen_program(kind: &EventKind) -> Option<&str> {
-    match kind {
-        EventKind::SalesRejected { program, .. }
-        | EventKind::OpportunityLost { program, .. }
-        | EventKind::Disqualified { program, .. }
-        | EventKind::Recycled { program, .. } => program.as_deref(),
-        _ => None,
     }
 }

@@ -1,9 +1,10 @@
 //! Merging a duplicate lead into its survivor.
 
+use super::transition::Target;
 use super::Engine;
-use crate::effect::{Cause, Effect, NurtureEnd};
-use crate::error::StepError;
-use crate::event::{Event, EventKind};
+use crate::effect::{Cause, Effect};
+use crate::error::Rejection;
+use crate::event::Event;
 use crate::lead::Lead;
 use crate::scoring::fit_changes;
 
@@ -14,77 +15,41 @@ impl Engine {
     /// program positions and applied event ids are united; the earlier first touch and
     /// the later last touch win; profile attributes the survivor lacks are taken; the
     /// survivor keeps its stage, owner and enrollment, takes the duplicate's original
-    /// rep if it has none, and may qualify. Both leads' due deadlines fire first.
+    /// rep if it has none, and may qualify.
     ///
-    /// On error neither lead changes.
+    /// Both leads' due deadlines fire first, in (time, lead id) order, before either is
+    /// checked for removal; on a refusal judged after them their effects stand, in
+    /// [`Rejection::fired`], as with [`Engine::step`].
     pub fn merge(
         &self,
         duplicate: &mut Lead,
         survivor: &mut Lead,
         event: &Event,
-    ) -> Result<Vec<Effect>, StepError> {
-        let EventKind::Merged { into } = &event.kind else {
-            return Err(StepError::Malformed {
-                lead: event.lead.clone(),
-                problem: format!(
-                    "Engine::merge takes a `merged` event, but was given `{}`",
-                    event.event_type()
-                ),
-            });
-        };
-        if *into == duplicate.id {
-            return Err(StepError::self_merge(&duplicate.id));
-        }
-        if *into != survivor.id {
-            return Err(StepError::Malformed {
-                lead: Some(duplicate.id.clone()),
-                problem: format!(
-                    "the `merged` event names survivor {into}, but lead {} was given as the survivor",
-                    survivor.id
-                ),
-            });
-        }
-        self.check_before_timers(duplicate, event)?;
-        self.check_survivor(survivor, event)?;
-
-        // Merges are rare: work on copies, commit only when all went well.
-        let (mut dup, mut surv) = (duplicate.clone(), survivor.clone());
+    ) -> Result<Vec<Effect>, Rejection> {
         let mut out = Vec::new();
-        // Due deadlines of both leads fire first, in (time, lead id) order as on a tick.
-        loop {
-            let next_of = |l: &Lead| {
-                l.next_deadline()
-                    .filter(|&d| d <= event.at)
-                    .map(|d| (d, l.id.clone()))
-            };
-            let lead = match (next_of(&dup), next_of(&surv)) {
-                (Some(a), Some(b)) if b < a => &mut surv,
-                (Some(_), _) => &mut dup,
-                (None, Some(_)) => &mut surv,
-                (None, None) => break,
-            };
-            self.fire_earliest(lead, event.at, &mut out);
+        match self.step_after(duplicate, Some(survivor), event, None, &mut out) {
+            Ok(()) => Ok(out),
+            Err(error) => Err(Rejection { error, fired: out }),
         }
-        self.check_not_removed(&dup, event)?;
-        self.check_survivor(&surv, event)?;
+    }
 
+    /// Applies a `merged` event that [`Engine::refusal`] accepted, after both leads'
+    /// due deadlines fired.
+    pub(super) fn absorb(
+        &self,
+        dup: &mut Lead,
+        surv: &mut Lead,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) {
         let at = event.at;
-        self.rearm(&mut surv, at);
-        self.remove(
-            &mut dup,
-            "merged",
-            Cause::Merged,
-            NurtureEnd::Removed,
-            at,
-            &mut out,
-        );
-        dup.clock = dup.clock.max(at);
-        if let Some(id) = &event.id {
-            dup.applied_events.insert(id.clone());
-        }
+        self.rearm(surv, at);
+        let removed = Target::Removed { reason: "merged" };
+        self.move_to(dup, removed, Cause::Merged, at, out);
+        self.applied(dup, event);
 
-        self.decay(&mut surv, at);
-        self.decay(&mut dup, at);
+        self.decay(surv, at);
+        self.decay(dup, at);
         surv.score.absorb(&dup.score, &dup.id, at, self.bounds());
         for (kind, n) in &dup.touch_counts {
             *surv.touch_counts.entry(kind.clone()).or_insert(0) += n;
@@ -94,8 +59,7 @@ impl Engine {
             let p = surv.program_positions.entry(program.clone()).or_insert(0);
             *p = (*p).max(position);
         }
-        surv.applied_events
-            .extend(dup.applied_events.iter().cloned());
+        surv.applied_events.absorb(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {
             surv.first_touch = dup.first_touch.clone();
         }
@@ -120,25 +84,9 @@ impl Engine {
         // The same person asked not to be emailed.
         surv.do_not_email |= dup.do_not_email;
         surv.times_recycled += dup.times_recycled;
-        surv.clock = surv.clock.max(at);
-        self.qualify(&mut surv, at, false, &mut out);
-
-        *duplicate = dup;
-        *survivor = surv;
-        Ok(out)
-    }
-
-    fn check_survivor(&self, survivor: &Lead, event: &Event) -> Result<(), StepError> {
-        self.check_not_removed(survivor, event)?;
-        if event.at < survivor.clock {
-            return Err(StepError::OutOfOrder {
-                lead: Some(survivor.id.clone()),
-                event: event.event_type(),
-                at: event.at,
-                after: survivor.clock,
-                what: "the survivor's last event",
-            });
-        }
-        Ok(())
+        self.set_clock(surv, at);
+        surv.applied_events
+            .forget_before(surv.clock, self.dedupe_window);
+        self.qualify(surv, at, false, out);
     }
 }

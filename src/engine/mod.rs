@@ -1,12 +1,29 @@
 //! The engine: the compiled policy and the pure step function at the centre.
+//!
+//! One step, for every caller (a host stepping its own leads, or a [`LeadBook`]):
+//! [`refusal`](Engine::refusal) judges the refusals that come before the lead's due
+//! deadlines, the deadlines fire (and stand), `refusal` judges the rest against the
+//! stage the lead is really in, and the event is applied. The decisions a rule may
+//! change each live in one function: [`disposition`](Engine::disposition),
+//! [`qualification`](Engine::qualification), and the touch table; every stage change,
+//! with its entry and exit actions, goes through [`move_to`](Engine::move_to).
+//!
+//! [`LeadBook`]: crate::LeadBook
 
 mod apply;
+mod disposition;
 mod merge;
 mod nurture;
+mod qualify;
+mod refusal;
 mod timers;
+mod touch_kinds;
+mod transition;
+
+pub(crate) use refusal::{Phase, Subject};
 
 use crate::effect::{Cause, Effect, EffectKind};
-use crate::error::{PolicyError, StepError};
+use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::policy::Policy;
@@ -14,17 +31,20 @@ use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};
+use touch_kinds::TouchKinds;
 
 /// Applies events to leads under one validated [`Policy`].
 ///
 /// An `Engine` is immutable, `Send + Sync` and cheap to share across threads. Its
 /// methods are pure: they read no clock, do no I/O, and return the effects instead of
-/// performing them. On error the lead is unchanged.
+/// performing them.
 #[derive(Clone, Debug)]
 pub struct Engine {
     policy: Policy,
-    /// Touch kind -> (engagement group, its cap), from `scoring.groups`.
-    group_of: BTreeMap<String, (String, f64)>,
+    /// The policy's facts per touch kind (points, group and cap, hand-raiser).
+    touch_kinds: TouchKinds,
+    /// `dedupe_window_days`, to the millisecond.
+    dedupe_window: TimeDelta,
 }
 
 impl Engine {
@@ -32,17 +52,13 @@ impl Engine {
     /// every duration positive, the grade table in order.
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
         policy.validate()?;
-        let group_of = policy
-            .scoring
-            .groups
-            .iter()
-            .flat_map(|(name, g)| {
-                g.kinds
-                    .iter()
-                    .map(move |k| (k.clone(), (name.clone(), g.cap)))
-            })
-            .collect();
-        Ok(Engine { policy, group_of })
+        let touch_kinds = TouchKinds::compile(&policy.scoring);
+        let dedupe_window = days(policy.dedupe_window_days);
+        Ok(Engine {
+            policy,
+            touch_kinds,
+            dedupe_window,
+        })
     }
 
     /// The policy this engine runs.
@@ -53,6 +69,16 @@ impl Engine {
     /// Creates a lead from its `created` event: the lead enters `inquiry` (and may
     /// qualify at once by fit).
     pub fn create(&self, event: &Event) -> Result<(Lead, Vec<Effect>), StepError> {
+        self.create_after(event, None)
+    }
+
+    /// [`Engine::create`] in a book whose last tick was at `watermark`.
+    pub(crate) fn create_after(
+        &self,
+        event: &Event,
+        watermark: Option<DateTime<Utc>>,
+    ) -> Result<(Lead, Vec<Effect>), StepError> {
+        self.refusal(Phase::BeforeDeadlines, Subject::New, event, watermark)?;
         let EventKind::Created {
             source,
             campaign,
@@ -61,15 +87,9 @@ impl Engine {
             profile,
         } = &event.kind
         else {
-            return Err(StepError::Malformed {
-                lead: event.lead.clone(),
-                problem: format!(
-                    "Engine::create takes a `created` event, but was given `{}`: apply other events to an existing lead with Engine::step",
-                    event.event_type()
-                ),
-            });
+            unreachable!("refusal lets only a `created` event create a lead")
         };
-        let id = required_lead(event)?;
+        let id = event.lead.clone().expect("refusal checked the lead");
         let at = event.at;
         let touch = Touch {
             source: source.clone(),
@@ -78,7 +98,7 @@ impl Engine {
             at,
         };
         let mut lead = Lead {
-            id: id.clone(),
+            id,
             stage: Stage::Inquiry,
             entered_stage_at: at,
             created_at: at,
@@ -100,8 +120,11 @@ impl Engine {
             content_seen: BTreeSet::new(),
             sla: SlaClock::default(),
             times_recycled: 0,
-            applied_events: event.id.iter().cloned().collect(),
+            applied_events: Default::default(),
         };
+        if let Some(id) = &event.id {
+            lead.applied_events.record(id, at);
+        }
         let changes = fit_entries(&self.policy.scoring.fit, profile);
         lead.score
             .set_fit(&changes, at, self.policy.scoring.ledger_size);
@@ -122,65 +145,67 @@ impl Engine {
     ///
     /// The lead's own deadlines at or before the event's time fire first (their effects
     /// are stamped with the deadline's time), then the event is applied. A `tick` only
-    /// fires deadlines, like [`Engine::advance`]. On error nothing changes: not the
-    /// lead, and no deadline fires.
-    pub fn step(&self, lead: &mut Lead, event: &Event) -> Result<Vec<Effect>, StepError> {
+    /// fires deadlines, like [`Engine::advance`].
+    ///
+    /// A refused event changes nothing itself, but the time it carries has passed: when
+    /// it is refused for the lead's stage (`illegal_transition`, `unknown_program`, or
+    /// `removed_lead` because a deadline removed the lead), the deadlines that fell due
+    /// before it have fired, the lead has moved on by them, and their effects are in
+    /// [`Rejection::fired`]. A refusal judged before the deadlines (`malformed`,
+    /// `duplicate_event`, `duplicate_lead`, `out_of_order`, `removed_lead` for a lead
+    /// already removed) leaves the lead exactly as it was.
+    pub fn step(&self, lead: &mut Lead, event: &Event) -> Result<Vec<Effect>, Rejection> {
         let mut out = Vec::new();
-        self.step_into(lead, event, &mut out)?;
-        Ok(out)
+        match self.step_into(lead, event, &mut out) {
+            Ok(()) => Ok(out),
+            Err(error) => Err(Rejection { error, fired: out }),
+        }
     }
 
-    /// Like [`Engine::step`], appending the effects to `out` (which is left as it was
-    /// on error). Reusing one buffer saves an allocation per step.
+    /// Like [`Engine::step`], appending the effects to `out`; reusing one buffer saves
+    /// an allocation per step. On error, `out` holds the effects of the deadlines that
+    /// fired before the refusal (none for a refusal judged before them).
     pub fn step_into(
         &self,
         lead: &mut Lead,
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        match &event.kind {
-            EventKind::Tick {} => {
-                self.advance_into(lead, event.at, out);
-                return Ok(());
-            }
-            EventKind::Created { .. } => return Err(created_again(lead, event)),
-            EventKind::Merged { .. } => {
-                return Err(StepError::Malformed {
-                    lead: Some(lead.id.clone()),
-                    problem: format!(
-                        "lead {}: a `merged` event changes two leads; apply it with Engine::merge (or a LeadBook), which is given the survivor too",
-                        lead.id
-                    ),
-                })
-            }
-            _ => {}
+        if matches!(event.kind, EventKind::Tick {}) && event.lead.is_none() {
+            self.advance_into(lead, event.at, out);
+            return Ok(());
         }
-        self.check_before_timers(lead, event)?;
-        self.step_checked(lead, event, out)
+        self.step_after(lead, None, event, None, out)
     }
 
-    /// [`Engine::step_into`] for a lead event that passed `check_before_timers`.
-    pub(crate) fn step_checked(
+    /// The one step path: every refusal judged by [`Engine::refusal`], the lead's (and,
+    /// for a merge, the survivor's) due deadlines fired between the two phases, then the
+    /// event applied. `watermark` is the time of a book's last tick.
+    pub(crate) fn step_after(
         &self,
         lead: &mut Lead,
+        mut survivor: Option<&mut Lead>,
         event: &Event,
+        watermark: Option<DateTime<Utc>>,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        let start = out.len();
-        if lead.next_deadline().is_some_and(|d| d <= event.at) {
-            // Deadlines fire before the event, but must not fire if the event is then
-            // refused: work on a copy. Most steps have nothing due and skip the clone.
-            let mut work = lead.clone();
-            self.advance_into(&mut work, event.at, out);
-            match self.apply(&mut work, event, out) {
-                Ok(()) => *lead = work,
-                Err(e) => {
-                    out.truncate(start);
-                    return Err(e);
-                }
-            }
-        } else {
-            self.apply(lead, event, out)?;
+        let subject = Subject::Lead {
+            lead,
+            survivor: survivor.as_deref(),
+        };
+        self.refusal(Phase::BeforeDeadlines, subject, event, watermark)?;
+        match survivor.as_deref_mut() {
+            Some(survivor) => self.fire_both(lead, survivor, event.at, out),
+            None => self.advance_into(lead, event.at, out),
+        }
+        let subject = Subject::Lead {
+            lead,
+            survivor: survivor.as_deref(),
+        };
+        self.refusal(Phase::AfterDeadlines, subject, event, watermark)?;
+        match survivor {
+            Some(survivor) => self.absorb(lead, survivor, event, out),
+            None => self.apply(lead, event, out),
         }
         Ok(())
     }
@@ -204,7 +229,7 @@ impl Engine {
     }
 
     /// The bounds engagement is kept within, and the ledger's size.
-    pub(crate) fn bounds(&self) -> Bounds {
+    fn bounds(&self) -> Bounds {
         let s = &self.policy.scoring;
         Bounds {
             floor: s.engagement_floor,
@@ -214,206 +239,38 @@ impl Engine {
     }
 
     /// Brings the lead's score to time `t` (decay), under this policy.
-    pub(crate) fn decay(&self, lead: &mut Lead, t: DateTime<Utc>) {
+    fn decay(&self, lead: &mut Lead, t: DateTime<Utc>) {
         lead.score
             .decay_to(t, self.policy.scoring.half_life_days, self.bounds());
     }
 
-    /// Refusals that do not depend on deadlines firing first.
-    pub(crate) fn check_before_timers(&self, lead: &Lead, event: &Event) -> Result<(), StepError> {
-        let named = required_lead(event)?;
-        if *named != lead.id {
-            return Err(StepError::Malformed {
-                lead: Some(named.clone()),
-                problem: format!(
-                    "a `{}` event for lead {named} was applied to lead {}: step the lead the event names",
-                    event.event_type(),
-                    lead.id
-                ),
-            });
+    /// Moves the lead's clock to `t` if that is later, and forgets the event ids that
+    /// fall out of the dedupe window before it.
+    fn set_clock(&self, lead: &mut Lead, t: DateTime<Utc>) {
+        if t > lead.clock {
+            lead.clock = t;
+            lead.applied_events.forget_before(t, self.dedupe_window);
         }
+    }
+
+    /// An event was applied to the lead at `at`: its clock moves on and its id is
+    /// remembered.
+    fn applied(&self, lead: &mut Lead, event: &Event) {
         if let Some(id) = &event.id {
-            if lead.applied_events.contains(id) {
-                return Err(StepError::DuplicateEvent {
-                    lead: lead.id.clone(),
-                    id: id.clone(),
-                });
-            }
+            lead.applied_events.record(id, event.at);
         }
-        self.check_not_removed(lead, event)?;
-        if event.at < lead.clock {
-            return Err(StepError::OutOfOrder {
-                lead: Some(lead.id.clone()),
-                event: event.event_type(),
-                at: event.at,
-                after: lead.clock,
-                what: "the lead's last event",
-            });
-        }
-        Ok(())
-    }
-
-    fn check_not_removed(&self, lead: &Lead, event: &Event) -> Result<(), StepError> {
-        if lead.stage == Stage::Removed {
-            return Err(StepError::RemovedLead {
-                lead: lead.id.clone(),
-                event: event.event_type(),
-                reason: lead.removed_reason.clone().unwrap_or_default(),
-            });
-        }
-        Ok(())
-    }
-
-    /// The single write path of a lead's stage: checks the move against the waterfall,
-    /// reports it, and starts the new stay's service-level clock.
-    fn move_to(
-        &self,
-        lead: &mut Lead,
-        to: Stage,
-        cause: Cause,
-        at: DateTime<Utc>,
-        out: &mut Vec<Effect>,
-    ) {
-        debug_assert!(
-            lead.stage.can_move_to(to),
-            "illegal move {} -> {to} by {cause} for lead {}",
-            lead.stage,
-            lead.id
-        );
-        out.push(Effect::new(
-            &lead.id,
-            at,
-            EffectKind::Transition {
-                from: Some(lead.stage),
-                to,
-                cause,
-            },
-        ));
-        lead.stage = to;
-        lead.entered_stage_at = at;
-        lead.sla = self.sla_clock(to, at);
-    }
-
-    fn sla_clock(&self, stage: Stage, at: DateTime<Utc>) -> SlaClock {
-        let Some(sla) = self.policy.sla.for_stage(stage) else {
-            return SlaClock::default();
-        };
-        SlaClock {
-            respond_due: sla.respond_days.map(|d| after(at, d)),
-            attempts_due: match (sla.attempts, sla.attempts_days) {
-                (Some(n), Some(d)) if n > 0 => Some(after(at, d)),
-                _ => None,
-            },
-            attempts_made: 0,
-            idle_due: sla.idle_days.map(|d| after(at, d)),
-        }
-    }
-
-    /// Qualifies an inquiry or recycled lead whose score reached its threshold while
-    /// armed, or at once on a hand-raiser touch. A returning recycled lead goes back to
-    /// its original rep.
-    fn qualify(
-        &self,
-        lead: &mut Lead,
-        at: DateTime<Utc>,
-        hand_raiser: bool,
-        out: &mut Vec<Effect>,
-    ) {
-        let Some(threshold) = self.threshold(lead.stage) else {
-            return;
-        };
-        let cause = if hand_raiser {
-            Cause::HandRaiser
-        } else if lead.armed && self.qualifies(lead, threshold, 0.0, at) {
-            Cause::Score
-        } else {
-            return;
-        };
-        let from = lead.stage;
-        self.move_to(lead, Stage::Mql, cause, at, out);
-        if from == Stage::Recycled {
-            self.end_nurture(lead, crate::effect::NurtureEnd::ReEngaged, at, out);
-            if let Some(rep) = lead.original_rep.clone() {
-                lead.owner = Some(rep.clone());
-                out.push(Effect::new(
-                    &lead.id,
-                    at,
-                    EffectKind::Routed {
-                        rep,
-                        why: crate::effect::RouteReason::ReEngaged,
-                    },
-                ));
-            }
-        }
-    }
-
-    /// Re-arms a disarmed lead whose score, before an event, fell below its threshold
-    /// minus the hysteresis.
-    fn rearm(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        if lead.armed {
-            return;
-        }
-        if let Some(threshold) = self.threshold(lead.stage) {
-            // Re-armed only once it would not qualify even `hysteresis` points higher.
-            if !self.qualifies(lead, threshold, self.policy.scoring.hysteresis, at) {
-                lead.armed = true;
-            }
-        }
-    }
-
-    /// Whether the lead, with `margin` extra engagement points, would reach the
-    /// threshold or sit in one of the policy's qualifying matrix cells at `t`.
-    fn qualifies(&self, lead: &Lead, threshold: f64, margin: f64, t: DateTime<Utc>) -> bool {
-        let scoring = &self.policy.scoring;
-        let engagement = lead.score.engagement_at(t) + margin;
-        if lead.score.fit + engagement >= threshold {
-            return true;
-        }
-        if scoring.mql_cells.is_empty() {
-            return false;
-        }
-        let cell = Cell {
-            grade: Grade::of(lead.score.fit, &scoring.grades),
-            band: Band::of(engagement, &scoring.bands),
-        };
-        scoring.mql_cells.contains(&cell)
-    }
-
-    /// The score threshold of the stages a lead qualifies from.
-    fn threshold(&self, stage: Stage) -> Option<f64> {
-        match stage {
-            Stage::Inquiry => Some(self.policy.scoring.mql_threshold),
-            Stage::Recycled => Some(self.policy.scoring.requalify_threshold),
-            _ => None,
-        }
+        self.set_clock(lead, event.at);
     }
 }
 
-/// The refusal of a `created` event for a lead that exists: a redelivery of the
-/// lead's own `created` (same id) is a duplicate event, anything else a duplicate lead.
-pub(crate) fn created_again(lead: &Lead, event: &Event) -> StepError {
-    match &event.id {
-        Some(id) if lead.applied_events.contains(id) => StepError::DuplicateEvent {
-            lead: lead.id.clone(),
-            id: id.clone(),
-        },
-        _ => StepError::DuplicateLead {
-            lead: lead.id.clone(),
-        },
-    }
-}
-
-fn required_lead(event: &Event) -> Result<&crate::id::LeadId, StepError> {
-    event.lead.as_ref().ok_or_else(|| StepError::Malformed {
-        lead: None,
-        problem: format!("a `{}` event must name its `lead`", event.event_type()),
-    })
+/// A policy duration in days, to the millisecond (policies cap durations at 100 years).
+fn days(d: f64) -> TimeDelta {
+    TimeDelta::try_milliseconds((d * 86_400_000.0).round() as i64).unwrap_or(TimeDelta::MAX)
 }
 
 /// `d` days (a policy duration, to the millisecond) after `at`. A deadline past the
 /// end of representable time saturates there: it never fires, and never panics.
 pub(crate) fn after(at: DateTime<Utc>, d: f64) -> DateTime<Utc> {
-    TimeDelta::try_milliseconds((d * 86_400_000.0).round() as i64)
-        .and_then(|delta| at.checked_add_signed(delta))
+    at.checked_add_signed(days(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

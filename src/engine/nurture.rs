@@ -9,42 +9,47 @@ use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
 impl Engine {
-    /// Enrolls the lead in `program`, ending any current enrollment (`reassigned`).
-    /// A resuming program starts at the first step the lead has not been sent; the step
-    /// it starts at is due at once.
+    /// Where the lead enters `program`: for a resuming program, the first step it has
+    /// not been sent (past its saved position, skipping content it has seen); else 0.
+    pub(super) fn entry_step(&self, lead: &Lead, program: &str) -> usize {
+        match self.policy.programs.get(program) {
+            Some(p) if p.resume => {
+                let position = lead.program_positions.get(program).copied().unwrap_or(0);
+                next_unseen(lead, p, position)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Enrolls the lead in `program` at `step`, ending any current enrollment
+    /// (`reassigned`). The step it starts at is due at once; at the program's length
+    /// the lead is exhausted there and nothing falls due.
     pub(super) fn assign(
         &self,
         lead: &mut Lead,
         program: &str,
+        step: usize,
         reason: &str,
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) {
         self.end_nurture(lead, NurtureEnd::Reassigned, at, out);
-        let start = match self.policy.programs.get(program) {
-            Some(p) if p.resume => {
-                let position = lead.program_positions.get(program).copied().unwrap_or(0);
-                next_unseen(lead, p, position)
-            }
-            Some(_) => 0,
-            None => 0,
-        };
         out.push(Effect::new(
             &lead.id,
             at,
             EffectKind::NurtureAssigned {
                 program: program.to_owned(),
-                step: start,
+                step,
                 reason: reason.to_owned(),
             },
         ));
         lead.nurture = Some(Enrollment {
             program: program.to_owned(),
-            step: start,
+            step,
             due: None,
         });
-        if start < self.program_len(program) {
-            self.send_step(lead, start, at, out);
+        if step < self.program_len(program) {
+            self.send_step(lead, step, at, out);
         }
     }
 
@@ -77,9 +82,10 @@ impl Engine {
         if lead.stage == Stage::Recycled {
             // A recycled lead is never left without a program.
             let then = program
-                .and_then(|p| p.then.clone())
-                .unwrap_or_else(|| self.policy.recycle.default_program.clone());
-            self.assign(lead, &then, "completed", at, out);
+                .and_then(|p| p.then.as_deref())
+                .unwrap_or(&self.policy.recycle.default_program);
+            let step = self.entry_step(lead, then);
+            self.assign(lead, then, step, "completed", at, out);
         }
     }
 

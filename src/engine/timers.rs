@@ -1,8 +1,9 @@
 //! Deadlines: service-level breaches, passive recycling and nurture steps, fired in
 //! time order and stamped with the deadline's own time.
 
+use super::disposition::Recycling;
 use super::Engine;
-use crate::effect::{Cause, Effect, EffectKind, NurtureEnd, SlaKind};
+use crate::effect::{Cause, Effect, EffectKind, SlaKind};
 use crate::lead::Lead;
 use chrono::{DateTime, Utc};
 
@@ -24,6 +25,27 @@ impl Engine {
         while self.fire_earliest(lead, until, out) {}
     }
 
+    /// Fires the due deadlines of two leads (a merge's) in (time, lead id) order, as a
+    /// tick would.
+    pub(super) fn fire_both(
+        &self,
+        a: &mut Lead,
+        b: &mut Lead,
+        until: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
+        loop {
+            let due = |l: &Lead| l.next_deadline().filter(|&d| d <= until);
+            let lead = match (due(a), due(b)) {
+                (Some(x), Some(y)) if (y, &b.id) < (x, &a.id) => &mut *b,
+                (Some(_), _) => &mut *a,
+                (None, Some(_)) => &mut *b,
+                (None, None) => break,
+            };
+            self.fire_earliest(lead, until, out);
+        }
+    }
+
     /// Fires everything due at the lead's earliest deadline, if that is at or before
     /// `until`. Returns whether anything fired. At one instant the order is: respond,
     /// attempts, idle, nurture.
@@ -36,7 +58,7 @@ impl Engine {
         let Some(at) = lead.next_deadline().filter(|&d| d <= until) else {
             return false;
         };
-        lead.clock = lead.clock.max(at);
+        self.set_clock(lead, at);
         if lead.sla.respond_due == Some(at) {
             lead.sla.respond_due = None;
             breach(lead, SlaKind::Respond, at, out);
@@ -48,29 +70,12 @@ impl Engine {
         if lead.sla.idle_due == Some(at) {
             lead.sla.idle_due = None;
             breach(lead, SlaKind::Idle, at, out);
-            self.recycle_idle(lead, at, out);
+            self.recycle(lead, Recycling::Passive, Cause::SlaIdle, at, out);
         }
         if lead.nurture.as_ref().and_then(|e| e.due) == Some(at) {
             self.nurture_due(lead, at, out);
         }
         true
-    }
-
-    /// Passive recycling of a lead idle past its stage's limit.
-    fn recycle_idle(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        if lead.do_not_email {
-            self.remove(
-                lead,
-                "unsubscribed",
-                Cause::SlaIdle,
-                NurtureEnd::Removed,
-                at,
-                out,
-            );
-            return;
-        }
-        let program = self.policy.recycle.passive_program.clone();
-        self.enter_recycled(lead, &program, "sla_idle", Cause::SlaIdle, at, out);
     }
 }
 

@@ -10,12 +10,14 @@
 
 mod program;
 mod recycle;
+mod rules;
 mod scoring;
 mod sla;
 mod validate;
 
 pub use program::Program;
 pub use recycle::RecyclePolicy;
+pub use rules::Rules;
 pub use scoring::{Bands, EngagementGroup, FitRule, Grades, ScoringPolicy};
 pub use sla::{SlaPolicy, StageSla};
 
@@ -34,8 +36,12 @@ pub struct Policy {
     pub recycle: RecyclePolicy,
     /// Nurture programs by name.
     pub programs: BTreeMap<String, Program>,
-    /// rhai hook source text by hook name, kept as written.
-    pub rules: BTreeMap<String, String>,
+    /// How long a lead remembers the id of an applied event, in days before its
+    /// clock: a redelivery within the window is `duplicate_event`, an older one is
+    /// `out_of_order`. 0 or more; default 7.
+    pub dedupe_window_days: f64,
+    /// The rhai hooks, as source text.
+    pub rules: Rules,
 }
 
 impl Default for Policy {
@@ -117,7 +123,8 @@ impl Default for Policy {
             sla: SlaPolicy::default(),
             recycle: RecyclePolicy::default(),
             programs,
-            rules: BTreeMap::new(),
+            dedupe_window_days: 7.0,
+            rules: Rules::default(),
         }
     }
 }

@@ -110,6 +110,19 @@ impl Policy {
             }
         }
 
+        if !(self.dedupe_window_days.is_finite()
+            && (0.0..=MAX_DAYS).contains(&self.dedupe_window_days))
+        {
+            return Err(PolicyError::InvalidValue {
+                key: "dedupe_window_days".into(),
+                value: self.dedupe_window_days,
+                expected: "a number of days of 0 or more and at most 36500",
+            });
+        }
+        if let Some((hook, _)) = self.rules.set().next() {
+            return Err(PolicyError::UnsupportedHook { hook });
+        }
+
         let r = &self.recycle;
         self.known_program(&r.default_program, "recycle.default_program")?;
         self.known_program(&r.passive_program, "recycle.passive_program")?;

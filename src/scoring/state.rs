@@ -4,6 +4,7 @@ use crate::id::LeadId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 /// A lead's score state. Engagement (in total and per group) is stored as of `at` and
 /// decays continuously with the half-life; it is decayed lazily, exactly at the time it
@@ -15,7 +16,7 @@ pub struct ScoreState {
     /// Engagement points at `at`.
     pub engagement: f64,
     /// Engagement points per engagement group at `at` (only groups the lead touched).
-    pub groups: BTreeMap<String, f64>,
+    pub groups: BTreeMap<Arc<str>, f64>,
     /// When `engagement` and `groups` were last computed.
     pub at: DateTime<Utc>,
     /// The half-life (days) of the policy that last scored the lead.
@@ -82,11 +83,14 @@ impl ScoreState {
 
     /// Adds a touch's points at `t` (after `decay_to(t)`): to its group, capped at the
     /// group's cap, then to the total, kept within `[floor, cap]`.
+    ///
+    /// The touch kind and group names are the engine's shared strings, so recording
+    /// them in the ledger allocates nothing.
     pub(crate) fn add_touch(
         &mut self,
-        kind: &str,
+        kind: &Arc<str>,
         points: f64,
-        group: Option<(&str, f64)>,
+        group: Option<(&Arc<str>, f64)>,
         t: DateTime<Utc>,
         bounds: Bounds,
     ) {
@@ -96,14 +100,17 @@ impl ScoreState {
         self.ledger.record(
             t,
             LedgerCause::Touch {
-                touch: kind.to_owned(),
+                touch: Arc::clone(kind),
             },
             points,
             bounds.ledger_size,
         );
         let mut applied = points;
         if let Some((name, group_cap)) = group {
-            let g = self.groups.entry(name.to_owned()).or_insert(0.0);
+            let g = match self.groups.get_mut(&**name) {
+                Some(g) => g,
+                None => self.groups.entry(Arc::clone(name)).or_insert(0.0),
+            };
             let wanted = *g + points;
             let kept = wanted.clamp(bounds.floor, group_cap.max(bounds.floor));
             *g = kept;
@@ -111,7 +118,7 @@ impl ScoreState {
                 self.ledger.record(
                     t,
                     LedgerCause::GroupCap {
-                        group: name.to_owned(),
+                        group: Arc::clone(name),
                     },
                     kept - wanted,
                     bounds.ledger_size,
@@ -132,7 +139,7 @@ impl ScoreState {
                 .record(t, cause, kept - wanted, bounds.ledger_size);
             if let Some((name, _)) = group {
                 // The group gives up what the total could not hold.
-                if let Some(g) = self.groups.get_mut(name) {
+                if let Some(g) = self.groups.get_mut(&**name) {
                     *g += kept - wanted;
                 }
             }
@@ -260,7 +267,7 @@ pub enum LedgerCause {
     /// A touch of this kind scored its points.
     Touch {
         /// The touch kind.
-        touch: String,
+        touch: Arc<str>,
     },
     /// A fit rule on this attribute started (positive) or stopped (negative) matching.
     Fit {
@@ -272,7 +279,7 @@ pub enum LedgerCause {
     /// The engagement group's cap held back points.
     GroupCap {
         /// The group.
-        group: String,
+        group: Arc<str>,
     },
     /// The engagement cap held back points.
     Cap,
@@ -302,7 +309,7 @@ mod tests {
     #[test]
     fn engagement_halves_every_half_life() {
         let mut s = ScoreState::new(t("2026-01-01T00:00:00Z"), 30.0);
-        s.add_touch("k", 80.0, None, t("2026-01-01T00:00:00Z"), B);
+        s.add_touch(&"k".into(), 80.0, None, t("2026-01-01T00:00:00Z"), B);
         assert!((s.engagement_at(t("2026-01-31T00:00:00Z")) - 40.0).abs() < 1e-9);
         assert!((s.engagement_at(t("2026-03-02T00:00:00Z")) - 20.0).abs() < 1e-9);
     }
@@ -311,9 +318,9 @@ mod tests {
     fn additions_are_clamped_to_cap_and_floor_and_the_ledger_says_so() {
         let at = t("2026-01-01T00:00:00Z");
         let mut s = ScoreState::new(at, 30.0);
-        s.add_touch("k", 500.0, None, at, B);
+        s.add_touch(&"k".into(), 500.0, None, at, B);
         assert_eq!(s.engagement, 150.0);
-        s.add_touch("k", -900.0, None, at, B);
+        s.add_touch(&"k".into(), -900.0, None, at, B);
         assert_eq!(s.engagement, 0.0);
         assert_eq!(s.ledger.total(), 0.0);
         assert!(s.ledger.entries.iter().any(|e| e.cause == LedgerCause::Cap));
@@ -329,10 +336,16 @@ mod tests {
         let at = t("2026-01-01T00:00:00Z");
         let mut s = ScoreState::new(at, 30.0);
         for _ in 0..5 {
-            s.add_touch("email_click", 10.0, Some(("email", 25.0)), at, B);
+            s.add_touch(
+                &"email_click".into(),
+                10.0,
+                Some((&"email".into(), 25.0)),
+                at,
+                B,
+            );
         }
         assert_eq!(s.engagement, 25.0);
-        assert_eq!(s.groups["email"], 25.0);
+        assert_eq!(s.groups["email" as &str], 25.0);
         assert_eq!(s.ledger.total(), 25.0);
     }
 
@@ -343,7 +356,7 @@ mod tests {
         for day in 0..40 {
             let when = at + chrono::TimeDelta::days(day);
             s.decay_to(when, 30.0, B);
-            s.add_touch("k", 3.0, None, when, B);
+            s.add_touch(&"k".into(), 3.0, None, when, B);
         }
         assert_eq!(s.ledger.entries.len(), 8);
         assert!((s.ledger.total() - s.score_at(s.at)).abs() < 1e-9);

@@ -1,0 +1,86 @@
+//! The policy's facts about each touch kind, compiled once into one table.
+
+use crate::policy::ScoringPolicy;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Everything the engine needs to know about a touch kind, looked up once per touch.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TouchKind {
+    /// The kind's name, shared with every ledger entry it causes.
+    pub name: Arc<str>,
+    /// Engagement points per touch (`scoring.engagement`); 0 when not listed.
+    pub points: f64,
+    /// The engagement group the kind counts toward, with the group's cap.
+    pub group: Option<(Arc<str>, f64)>,
+    /// Whether a touch of this kind qualifies a lead at once (`scoring.hand_raisers`).
+    pub hand_raiser: bool,
+}
+
+/// Touch kind -> its facts, for every kind the scoring policy names anywhere. A kind
+/// the policy never names is counted and scores 0.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TouchKinds {
+    kinds: BTreeMap<Box<str>, TouchKind>,
+}
+
+impl TouchKinds {
+    pub fn compile(scoring: &ScoringPolicy) -> Self {
+        let mut table = TouchKinds::default();
+        for (kind, &points) in &scoring.engagement {
+            table.entry(kind).points = points;
+        }
+        for (group, g) in &scoring.groups {
+            let group: Arc<str> = Arc::from(group.as_str());
+            for kind in &g.kinds {
+                table.entry(kind).group = Some((Arc::clone(&group), g.cap));
+            }
+        }
+        for kind in &scoring.hand_raisers {
+            table.entry(kind).hand_raiser = true;
+        }
+        table
+    }
+
+    fn entry(&mut self, kind: &str) -> &mut TouchKind {
+        self.kinds.entry(kind.into()).or_insert_with(|| TouchKind {
+            name: Arc::from(kind),
+            points: 0.0,
+            group: None,
+            hand_raiser: false,
+        })
+    }
+
+    /// The facts about `kind`, if the policy names it.
+    pub fn get(&self, kind: &str) -> Option<&TouchKind> {
+        self.kinds.get(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::EngagementGroup;
+
+    #[test]
+    fn one_entry_gathers_points_group_and_hand_raising() {
+        let mut scoring = ScoringPolicy::default();
+        scoring.groups.insert(
+            "web".into(),
+            EngagementGroup {
+                kinds: vec!["pricing_page_view".into(), "contact_sales".into()],
+                cap: 30.0,
+            },
+        );
+        let kinds = TouchKinds::compile(&scoring);
+        let pricing = kinds.get("pricing_page_view").unwrap();
+        assert_eq!(pricing.points, 10.0);
+        assert_eq!(pricing.group, Some((Arc::from("web"), 30.0)));
+        assert!(!pricing.hand_raiser);
+        // A hand-raiser with no points of its own is still in the table.
+        let contact = kinds.get("contact_sales").unwrap();
+        assert_eq!(contact.points, 0.0);
+        assert!(contact.hand_raiser);
+        assert!(kinds.get("unknown_kind").is_none());
+    }
+}
