@@ -20,18 +20,19 @@
 //! - `--policy`: the policy whose scoring is checked and whose other settings the
 //!   learned section is used with; the embedded default when omitted.
 //!
-//! Fits on the train rows ([`leadcycle::scoring::fit`] with default options) and prints
-//! the evaluation of the test rows under the learned scoring, the learned weights, the
-//! learned `[scoring]` section as TOML, and as its very last line
+//! Learns on the train rows ([`leadcycle::calibrate::learn`] with default options) and
+//! prints the evaluation of the test rows under the learned scoring, the learned
+//! weights, the learned `[scoring]` section as TOML, and as its very last line
 //! `holdout_auc=<AUC of the learned section on the test rows, 4 decimals>`.
 //!
 //! Exit status 0 when it ran; 2 with one line on standard error when the arguments are
-//! wrong, a file cannot be read, the CSV is malformed, or the data cannot be fitted
-//! (for example a split with only one class).
+//! wrong, a file cannot be read, the CSV is malformed, or nothing can be learned from
+//! the data (for example a split with only one class).
 
-use leadcycle::scoring::{
-    self, Band, Bucket, Evaluation, FitOptions, FitReport, Grade, LabelledLead, Weight,
+use leadcycle::calibrate::{
+    self, Bucket, Evaluation, LabelledLead, LearnOptions, LearnReport, Weight,
 };
+use leadcycle::scoring::{Band, Grade};
 use leadcycle::{Engine, Event, EventKind, LeadId, Policy};
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -172,7 +173,7 @@ fn calibrate(
         }
     }
     let unlabelled = events.index.len() - (labels.rows.len() - missing);
-    let report = scoring::fit(&engine, &train, &test, &FitOptions::default())
+    let report = calibrate::learn(&engine, &train, &test, &LearnOptions::default())
         .map_err(|e| Failure(e.to_string()))?;
 
     writeln!(
@@ -383,7 +384,7 @@ fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", 100.0 * r))
 }
 
-fn print_report(out: &mut impl Write, report: &FitReport, threshold: f64) -> io::Result<()> {
+fn print_report(out: &mut impl Write, report: &LearnReport, threshold: f64) -> io::Result<()> {
     let h = &report.holdout;
     writeln!(out)?;
     writeln!(
@@ -454,7 +455,7 @@ fn print_report(out: &mut impl Write, report: &FitReport, threshold: f64) -> io:
         "Learned weights (policy model; {:.2} points per unit of log-odds, {}; threshold {threshold})",
         report.scale.points_per_log_odds,
         match report.scale.method {
-            scoring::ScaleMethod::TargetRate => format!(
+            calibrate::ScaleMethod::TargetRate => format!(
                 "so that the top {:.0}% of train leads reach the threshold",
                 100.0 * report.scale.target_rate
             ),

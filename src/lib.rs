@@ -46,6 +46,11 @@
 //!   with [`Engine::advance`].
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
 //!   idempotency and ordering, and snapshots to serde.
+//! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with
+//!   decay, the grade x band matrix and the score ledger.
+//! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
+//!   policy against leads whose outcome is known, and [`calibrate::learn`] learns one
+//!   from them.
 //!
 //! Time is always an input: the library reads no clock, uses no randomness, and never
 //! lets hash-map order reach its output.
@@ -55,12 +60,15 @@
 
 mod applied_ids;
 mod book;
+pub mod calibrate;
 mod effect;
 mod engine;
 mod error;
 mod event;
+mod fit_rule;
 mod id;
 mod lead;
+mod matrix;
 pub mod policy;
 mod profile;
 pub mod scoring;

@@ -1,5 +1,5 @@
-//! Evidence from history (issue 3, part 5): `scoring::evaluate`, `scoring::fit`, and
-//! the `calibrate` example.
+//! Evidence from history (issue 3, part 5): `calibrate::evaluate`, `calibrate::learn`,
+//! and the `calibrate` example.
 
 // The generator and the command are examples; the tests use them as modules (their
 // `main` functions are not called here).
@@ -12,9 +12,8 @@ mod gen_calibration;
 mod calibrate;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::scoring::{
-    self, roc_auc, Band, Cell, EvidenceError, FitOptions, Grade, LabelledLead,
-};
+use leadcycle::calibrate::{evaluate, learn, roc_auc, EvidenceError, LabelledLead, LearnOptions};
+use leadcycle::scoring::{Band, Cell, Grade};
 use leadcycle::{Engine, Event, EventKind, Policy, Profile, ProfileValue, Stage};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -120,18 +119,15 @@ fn auc_is_one_for_a_perfect_ranking_zero_reversed_and_half_for_ties() {
     let perfect: Vec<LabelledLead> = (0..6)
         .map(|i| viewer(&format!("L{i}"), i, i >= 3))
         .collect();
-    assert_eq!(scoring::evaluate(&engine, &perfect).unwrap().auc, Some(1.0));
+    assert_eq!(evaluate(&engine, &perfect).unwrap().auc, Some(1.0));
     let reversed: Vec<LabelledLead> = (0..6).map(|i| viewer(&format!("L{i}"), i, i < 3)).collect();
-    assert_eq!(
-        scoring::evaluate(&engine, &reversed).unwrap().auc,
-        Some(0.0)
-    );
+    assert_eq!(evaluate(&engine, &reversed).unwrap().auc, Some(0.0));
     let tied: Vec<LabelledLead> = (0..6)
         .map(|i| viewer(&format!("L{i}"), 2, i % 2 == 0))
         .collect();
-    assert_eq!(scoring::evaluate(&engine, &tied).unwrap().auc, Some(0.5));
+    assert_eq!(evaluate(&engine, &tied).unwrap().auc, Some(0.5));
     let one_class: Vec<LabelledLead> = (0..3).map(|i| viewer(&format!("L{i}"), i, true)).collect();
-    assert_eq!(scoring::evaluate(&engine, &one_class).unwrap().auc, None);
+    assert_eq!(evaluate(&engine, &one_class).unwrap().auc, None);
 }
 
 /// Six hand-made leads under a policy with a third fit rule (so grade A is reachable):
@@ -205,7 +201,7 @@ fn tiny_set() -> (Engine, Vec<LabelledLead>) {
 #[test]
 fn rates_per_grade_band_and_cell_on_a_tiny_set() {
     let (engine, leads) = tiny_set();
-    let e = scoring::evaluate(&engine, &leads).unwrap();
+    let e = evaluate(&engine, &leads).unwrap();
     let scores: Vec<f64> = e.scored.iter().map(|s| s.score).collect();
     assert_eq!(scores, [95.0, 110.0, 35.0, 25.0, 0.0, 0.0]);
     assert_eq!(e.scored[1].stage, Stage::Mql);
@@ -267,7 +263,7 @@ fn rates_per_grade_band_and_cell_on_a_tiny_set() {
 #[test]
 fn deciles_rank_best_first_break_ties_by_lead_id_and_sum_to_the_counts() {
     let (engine, leads) = tiny_set();
-    let e = scoring::evaluate(&engine, &leads).unwrap();
+    let e = evaluate(&engine, &leads).unwrap();
     assert_eq!(e.deciles.len(), 10);
     let sizes: Vec<usize> = e.deciles.iter().map(|d| d.leads).collect();
     assert_eq!(sizes, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
@@ -291,7 +287,7 @@ fn deciles_rank_best_first_break_ties_by_lead_id_and_sum_to_the_counts() {
     assert_eq!(e.deciles[9].lift, None);
 
     let (train, _) = synthetic(11, 503);
-    let e = scoring::evaluate(&engine, &train).unwrap();
+    let e = evaluate(&engine, &train).unwrap();
     assert_eq!(e.deciles.iter().map(|d| d.leads).sum::<usize>(), e.leads);
     assert_eq!(
         e.deciles.iter().map(|d| d.conversions).sum::<usize>(),
@@ -311,12 +307,12 @@ fn deciles_rank_best_first_break_ties_by_lead_id_and_sum_to_the_counts() {
 }
 
 #[test]
-fn fit_is_deterministic() {
+fn learn_is_deterministic() {
     let engine = default_engine();
     let (train, test) = synthetic(3, 300);
-    let options = FitOptions::default();
-    let a = scoring::fit(&engine, &train, &test, &options).unwrap();
-    let b = scoring::fit(&engine, &train, &test, &options).unwrap();
+    let options = LearnOptions::default();
+    let a = learn(&engine, &train, &test, &options).unwrap();
+    let b = learn(&engine, &train, &test, &options).unwrap();
     assert_eq!(
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap()
@@ -328,7 +324,7 @@ fn fit_is_deterministic() {
 fn the_learned_section_is_a_valid_policy_that_round_trips_through_toml() {
     let engine = default_engine();
     let (train, test) = synthetic(5, 300);
-    let report = scoring::fit(&engine, &train, &test, &FitOptions::default()).unwrap();
+    let report = learn(&engine, &train, &test, &LearnOptions::default()).unwrap();
     let mut policy = Policy::default();
     policy.scoring = report.policy.clone();
     let text = toml::to_string(&policy).unwrap();
@@ -336,7 +332,7 @@ fn the_learned_section_is_a_valid_policy_that_round_trips_through_toml() {
     assert_eq!(back, policy);
     let learned = Engine::new(back).unwrap();
     // Applied by an engine, the section gives the report's holdout AUC.
-    let again = scoring::evaluate(&learned, &test).unwrap();
+    let again = evaluate(&learned, &test).unwrap();
     assert_eq!(again.auc, Some(report.holdout_auc));
     // Points are whole numbers (point_step 1) and the threshold kept its value.
     assert!(report
@@ -360,17 +356,17 @@ fn touch_features_are_the_engines_engagement_before_caps() {
     // engine adds, so with point_step 0 the policy model's log-odds map to the score.
     let engine = default_engine();
     let (train, test) = synthetic(8, 300);
-    let options = FitOptions {
+    let options = LearnOptions {
         point_step: 0.0,
-        ..FitOptions::default()
+        ..LearnOptions::default()
     };
-    let report = scoring::fit(&engine, &train, &test, &options).unwrap();
+    let report = learn(&engine, &train, &test, &options).unwrap();
     let mut policy = Policy::default();
     policy.scoring = report.policy.clone();
     policy.scoring.engagement_cap = 1e9;
     policy.scoring.engagement_floor = -1e9;
     let learned = Engine::new(policy).unwrap();
-    let e = scoring::evaluate(&learned, &test).unwrap();
+    let e = evaluate(&learned, &test).unwrap();
     // Uncapped, unrounded: the engine ranks exactly as the policy model's log-odds.
     assert!((e.auc.unwrap() - report.policy_model.holdout_auc).abs() < 1e-9);
 }
@@ -386,10 +382,10 @@ proptest! {
     /// On data with a planted signal, the learned points rank held-out leads better
     /// than all-zero points (AUC 0.5), and put the telling touches above email opens.
     #[test]
-    fn fit_beats_all_zero_points_on_planted_signal(seed in any::<u64>()) {
+    fn learn_beats_all_zero_points_on_planted_signal(seed in any::<u64>()) {
         let engine = default_engine();
         let (train, test) = synthetic(seed, 500);
-        let report = scoring::fit(&engine, &train, &test, &FitOptions::default()).unwrap();
+        let report = learn(&engine, &train, &test, &LearnOptions::default()).unwrap();
 
         let mut zero = Policy::default();
         for points in zero.scoring.engagement.values_mut() {
@@ -397,7 +393,7 @@ proptest! {
         }
         zero.scoring.fit.clear();
         let zero = Engine::new(zero).unwrap();
-        let zero_auc = scoring::evaluate(&zero, &test).unwrap().auc.unwrap();
+        let zero_auc = evaluate(&zero, &test).unwrap().auc.unwrap();
         prop_assert_eq!(zero_auc, 0.5);
         prop_assert!(
             report.holdout_auc > zero_auc + 0.05,
@@ -412,21 +408,21 @@ proptest! {
 #[test]
 fn bad_inputs_give_typed_errors() {
     let engine = default_engine();
-    let options = FitOptions::default();
+    let options = LearnOptions::default();
     let good = vec![viewer("L1", 1, true), viewer("L2", 0, false)];
 
-    let err = scoring::evaluate(&engine, &[]).unwrap_err();
+    let err = evaluate(&engine, &[]).unwrap_err();
     assert!(matches!(err, EvidenceError::NoLeads { .. }), "{err}");
     assert!(err.to_string().contains("expected"));
 
-    let err = scoring::fit(&engine, &[], &good, &options).unwrap_err();
+    let err = learn(&engine, &[], &good, &options).unwrap_err();
     assert_eq!(
         err,
         EvidenceError::NoLeads {
             what: "the train split"
         }
     );
-    let err = scoring::fit(&engine, &good, &[], &options).unwrap_err();
+    let err = learn(&engine, &good, &[], &options).unwrap_err();
     assert_eq!(
         err,
         EvidenceError::NoLeads {
@@ -435,7 +431,7 @@ fn bad_inputs_give_typed_errors() {
     );
 
     let all_converted = vec![viewer("L3", 1, true), viewer("L4", 2, true)];
-    let err = scoring::fit(&engine, &good, &all_converted, &options).unwrap_err();
+    let err = learn(&engine, &good, &all_converted, &options).unwrap_err();
     assert_eq!(
         err,
         EvidenceError::OneClass {
@@ -448,7 +444,7 @@ fn bad_inputs_give_typed_errors() {
     assert!(err.to_string().contains("expected both"), "{err}");
 
     let headless = labelled(vec![touch("L7", t0(), "email_open")], false);
-    let err = scoring::evaluate(&engine, &[viewer("L1", 1, true), headless.clone()]).unwrap_err();
+    let err = evaluate(&engine, &[viewer("L1", 1, true), headless.clone()]).unwrap_err();
     assert_eq!(
         err,
         EvidenceError::NoCreatedEvent {
@@ -457,7 +453,7 @@ fn bad_inputs_give_typed_errors() {
         }
     );
     assert!(err.to_string().contains("L7"), "{err}");
-    let err = scoring::evaluate(&engine, &[labelled(Vec::new(), true)]).unwrap_err();
+    let err = evaluate(&engine, &[labelled(Vec::new(), true)]).unwrap_err();
     assert_eq!(
         err,
         EvidenceError::NoCreatedEvent {
@@ -465,32 +461,31 @@ fn bad_inputs_give_typed_errors() {
             lead: None
         }
     );
-    let err =
-        scoring::fit(&engine, &[headless, viewer("L1", 1, true)], &good, &options).unwrap_err();
+    let err = learn(&engine, &[headless, viewer("L1", 1, true)], &good, &options).unwrap_err();
     assert!(matches!(
         err,
         EvidenceError::NoCreatedEvent { index: 0, .. }
     ));
 
     for bad in [
-        FitOptions {
+        LearnOptions {
             l2: 0.0,
-            ..FitOptions::default()
+            ..LearnOptions::default()
         },
-        FitOptions {
+        LearnOptions {
             target_rate: 1.0,
-            ..FitOptions::default()
+            ..LearnOptions::default()
         },
-        FitOptions {
+        LearnOptions {
             numeric_buckets: 1,
-            ..FitOptions::default()
+            ..LearnOptions::default()
         },
-        FitOptions {
+        LearnOptions {
             point_step: f64::NAN,
-            ..FitOptions::default()
+            ..LearnOptions::default()
         },
     ] {
-        let err = scoring::fit(&engine, &good, &good, &bad).unwrap_err();
+        let err = learn(&engine, &good, &good, &bad).unwrap_err();
         assert!(matches!(err, EvidenceError::InvalidOption { .. }), "{err}");
         assert!(err.to_string().contains("expected"), "{err}");
     }
@@ -504,7 +499,7 @@ fn refused_events_are_skipped_not_fatal() {
     lead.events
         .push(touch("L1", t0() - TimeDelta::days(1), "demo_request"));
     lead.events.push(touch("L1", hours(0), "pricing_page_view"));
-    let e = scoring::evaluate(&engine, &[lead, viewer("L2", 0, false)]).unwrap();
+    let e = evaluate(&engine, &[lead, viewer("L2", 0, false)]).unwrap();
     assert_eq!(e.scored[0].refused_events, 1);
     assert_eq!(e.scored[0].score, 30.0);
     assert_eq!(e.auc, Some(1.0));

@@ -1,7 +1,11 @@
-use crate::profile::ProfileValue;
-use crate::scoring::Cell;
+use crate::matrix::Cell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+// The value types the scoring code shares with the policy live below both; they are
+// re-exported here so that `policy::{FitRule, Grades, Bands}` keep their paths.
+pub use crate::fit_rule::FitRule;
+pub use crate::matrix::{Bands, Grades};
 
 /// Fit and engagement scoring.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,98 +83,6 @@ impl Default for ScoringPolicy {
             groups: BTreeMap::new(),
             mql_cells: Vec::new(),
             ledger_size: 16,
-        }
-    }
-}
-
-/// A profile rule: when attribute `attr` meets the rule's one condition, `points` are
-/// added to the lead's fit.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FitRule {
-    /// The profile attribute.
-    pub attr: String,
-    /// Matches when the value equals one of these.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any_of: Option<Vec<ProfileValue>>,
-    /// Matches when the value equals this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<ProfileValue>,
-    /// Matches when the value is a number at least this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at_least: Option<f64>,
-    /// Matches when the value is a number at most this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at_most: Option<f64>,
-    /// Matches when the attribute is present (`true`) or absent (`false`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exists: Option<bool>,
-    /// Points added when the rule matches; negative allowed.
-    pub points: f64,
-}
-
-impl FitRule {
-    /// How many conditions the rule sets; a valid rule sets exactly one.
-    pub(crate) fn condition_count(&self) -> usize {
-        [
-            self.any_of.is_some(),
-            self.equals.is_some(),
-            self.at_least.is_some(),
-            self.at_most.is_some(),
-            self.exists.is_some(),
-        ]
-        .into_iter()
-        .filter(|&set| set)
-        .count()
-    }
-}
-
-/// Fit points needed for grades A, B and C; anything below C is D.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Grades {
-    /// Points for A.
-    #[serde(rename = "A")]
-    pub a: f64,
-    /// Points for B.
-    #[serde(rename = "B")]
-    pub b: f64,
-    /// Points for C.
-    #[serde(rename = "C")]
-    pub c: f64,
-}
-
-impl Default for Grades {
-    fn default() -> Self {
-        Grades {
-            a: 40.0,
-            b: 25.0,
-            c: 10.0,
-        }
-    }
-}
-
-/// Engagement points needed for bands 1, 2 and 3; anything below band 3 is band 4.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Bands {
-    /// Points for band 1, the most engaged.
-    #[serde(rename = "1")]
-    pub one: f64,
-    /// Points for band 2.
-    #[serde(rename = "2")]
-    pub two: f64,
-    /// Points for band 3.
-    #[serde(rename = "3")]
-    pub three: f64,
-}
-
-impl Default for Bands {
-    fn default() -> Self {
-        Bands {
-            one: 60.0,
-            two: 30.0,
-            three: 10.0,
         }
     }
 }

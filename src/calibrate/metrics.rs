@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 /// the AUC is undefined. Scores are compared with [`f64::total_cmp`].
 ///
 /// ```
-/// use leadcycle::scoring::roc_auc;
+/// use leadcycle::calibrate::roc_auc;
 /// assert_eq!(roc_auc(&[(3.0, true), (2.0, false), (1.0, false)]), Some(1.0));
 /// assert_eq!(roc_auc(&[(1.0, true), (1.0, false)]), Some(0.5));
 /// assert_eq!(roc_auc(&[(1.0, true)]), None);
@@ -54,8 +54,8 @@ pub fn conversion_rate(leads: usize, conversions: usize) -> Option<f64> {
 /// The leads of one group (a grade, a band, a cell) and how many of them converted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bucket<K> {
-    /// The group: a [`Grade`](super::Grade), a [`Band`](super::Band) or a
-    /// [`Cell`](super::Cell).
+    /// The group: a [`Grade`](crate::scoring::Grade), a [`Band`](crate::scoring::Band)
+    /// or a [`Cell`](crate::scoring::Cell).
     pub key: K,
     /// How many leads are in it.
     pub leads: usize,

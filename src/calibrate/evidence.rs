@@ -2,13 +2,13 @@
 //! their last event, then checked against whether they converted.
 
 use super::metrics::{conversion_rate, deciles, roc_auc, Bucket, Decile};
-use super::{Band, Cell, Grade};
 use crate::effect::EffectKind;
 use crate::engine::Engine;
 use crate::error::PolicyError;
 use crate::event::{Event, EventKind};
 use crate::id::LeadId;
 use crate::lead::Lead;
+use crate::matrix::{Band, Cell, Grade};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use thiserror::Error;
 
 /// One lead's history and its outcome: the training and test unit of
-/// [`evaluate`](super::evaluate) and [`fit`](super::fit).
+/// [`evaluate`](super::evaluate) and [`learn`](super::learn).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabelledLead {
     /// The lead's events in the order they happened (CONTRACT.md's format), starting
@@ -28,7 +28,7 @@ pub struct LabelledLead {
     pub converted: bool,
 }
 
-/// Why labelled leads could not be evaluated or fitted.
+/// Why labelled leads could not be evaluated or learned from.
 #[derive(Clone, Debug, PartialEq, Error)]
 #[non_exhaustive]
 pub enum EvidenceError {
@@ -56,8 +56,8 @@ pub enum EvidenceError {
         /// The lead its first event names, if any.
         lead: Option<LeadId>,
     },
-    /// A fitting option is out of its range.
-    #[error("fit option `{option}` = {value} is invalid: expected {expected}")]
+    /// A learning option is out of its range.
+    #[error("learn option `{option}` = {value} is invalid: expected {expected}")]
     InvalidOption {
         /// The option (`"l2"`).
         option: &'static str,

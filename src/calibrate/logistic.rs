@@ -33,7 +33,7 @@ pub(crate) struct Settings {
     pub tolerance: f64,
 }
 
-/// A fitted model in the original units of the features.
+/// A solved model in the original units of the features.
 #[derive(Clone, Debug)]
 pub(crate) struct Solved {
     pub intercept: f64,
@@ -43,7 +43,7 @@ pub(crate) struct Solved {
     pub converged: bool,
 }
 
-/// Fits `P(y) = sigmoid(b + sum_j w_j x_j)` over the columns `cols` of `x`.
+/// Solves for `P(y) = sigmoid(b + sum_j w_j x_j)` over the columns `cols` of `x`.
 ///
 /// Features are standardised internally (mean 0, standard deviation 1) so that one
 /// penalty fits all and Newton's steps are well conditioned; the weights returned are

@@ -1,24 +1,20 @@
-//! Learning a scoring section from labelled leads: features, the regression, and the
-//! scale from log-odds to points.
+//! Learning a scoring section from labelled leads: the options, the two regressions,
+//! the scale from log-odds to points, and the report.
 
 use super::evidence::{replay_all, summarize, Evaluation, EvidenceError, LabelledLead, Replayed};
-use super::fit::fit_points;
+use super::feature::{feature_matrix, varies, vocabulary, Feature};
 use super::logistic::{predict, solve, Matrix, Settings};
 use super::metrics::roc_auc;
-use super::state::decay_factor;
 use crate::engine::Engine;
-use crate::policy::{FitRule, ScoringPolicy};
-use crate::profile::ProfileValue;
-use crate::stage::Stage;
+use crate::policy::ScoringPolicy;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::BTreeMap;
 
-/// Settings of [`fit`](super::fit). [`FitOptions::default`] suits a few hundred to a
-/// few million leads.
+/// Settings of [`learn`](super::learn). [`LearnOptions::default`] suits a few hundred
+/// to a few million leads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct FitOptions {
+pub struct LearnOptions {
     /// The L2 penalty: the regression minimises the log-loss summed over the training
     /// leads plus `l2 / 2` times the sum of the squared weights of the *standardised*
     /// features (the intercept is not penalised): a Gaussian prior of variance
@@ -48,9 +44,9 @@ pub struct FitOptions {
     pub fallback_points_per_log_odds: f64,
 }
 
-impl Default for FitOptions {
+impl Default for LearnOptions {
     fn default() -> Self {
-        FitOptions {
+        LearnOptions {
             l2: 1.0,
             max_iterations: 100,
             tolerance: 1e-9,
@@ -63,7 +59,7 @@ impl Default for FitOptions {
     }
 }
 
-impl FitOptions {
+impl LearnOptions {
     fn validate(&self) -> Result<(), EvidenceError> {
         let bad = |option, value: f64, expected| {
             Err(EvidenceError::InvalidOption {
@@ -115,93 +111,6 @@ impl FitOptions {
     }
 }
 
-/// One input of the regression, measured on a lead as of its last event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Feature {
-    /// Decayed count of touches of this kind: the sum over its touches of
-    /// `0.5^(age / half_life_days)`, so that points x value is exactly the engine's
-    /// engagement from the kind before caps and floor.
-    Touch {
-        /// The touch kind.
-        touch: String,
-    },
-    /// 1 when the profile attribute equals the value (a categorical value); a
-    /// `[[scoring.fit]]` rule with `equals`.
-    Equals {
-        /// The profile attribute.
-        attr: String,
-        /// The value.
-        value: ProfileValue,
-    },
-    /// 1 when the numeric profile attribute is at least the value; a
-    /// `[[scoring.fit]]` rule with `at_least`. The cuts of one attribute add up, so
-    /// they express any step function of it.
-    AtLeast {
-        /// The profile attribute.
-        attr: String,
-        /// The cut.
-        value: f64,
-    },
-    /// The number of sales contact attempts (not expressible in a policy).
-    SalesAttempts,
-    /// The number of sales attempts with this outcome (not expressible in a policy).
-    SalesOutcome {
-        /// The outcome (`"connected"`).
-        outcome: String,
-    },
-    /// 1 when the furthest waterfall stage the lead reached (inquiry, mql, sal, sql,
-    /// opportunity, customer, in that order) is this one or later (not expressible in
-    /// a policy).
-    Reached {
-        /// The stage.
-        stage: Stage,
-    },
-}
-
-impl Feature {
-    /// Whether a scoring policy can express the feature: touches (engagement points)
-    /// and profile values (fit rules).
-    pub fn in_policy(&self) -> bool {
-        matches!(
-            self,
-            Feature::Touch { .. } | Feature::Equals { .. } | Feature::AtLeast { .. }
-        )
-    }
-
-    /// The fit rule giving `points` when the feature is 1, for a profile feature.
-    pub fn fit_rule(&self, points: f64) -> Option<FitRule> {
-        match self {
-            Feature::Equals { attr, value } => Some(FitRule {
-                attr: attr.clone(),
-                equals: Some(value.clone()),
-                points,
-                ..FitRule::default()
-            }),
-            Feature::AtLeast { attr, value } => Some(FitRule {
-                attr: attr.clone(),
-                at_least: Some(*value),
-                points,
-                ..FitRule::default()
-            }),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Feature::Touch { touch } => write!(f, "touch {touch}"),
-            Feature::Equals { attr, value } => write!(f, "{attr} = {value}"),
-            Feature::AtLeast { attr, value } => write!(f, "{attr} >= {value}"),
-            Feature::SalesAttempts => f.write_str("sales attempts"),
-            Feature::SalesOutcome { outcome } => write!(f, "sales outcome {outcome}"),
-            Feature::Reached { stage } => write!(f, "reached {stage}"),
-        }
-    }
-}
-
 /// A learned weight.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Weight {
@@ -214,7 +123,7 @@ pub struct Weight {
     pub points: Option<f64>,
 }
 
-/// A fitted logistic model and how well its log-odds rank the leads.
+/// A learned logistic model and how well its log-odds rank the leads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     /// Log-odds of converting with every feature at 0.
@@ -268,9 +177,9 @@ pub struct SplitSummary {
     pub refused_events: usize,
 }
 
-/// What [`fit`](super::fit) learned and how well it does on held-out leads.
+/// What [`learn`](super::learn) learned and how well it does on held-out leads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FitReport {
+pub struct LearnReport {
     /// The learned scoring section: the engine's own, with `engagement` (points per
     /// touch kind seen in training) and `fit` (rules with non-zero points) replaced.
     pub policy: ScoringPolicy,
@@ -303,12 +212,12 @@ pub struct FitReport {
 ///
 /// Each lead is replayed alone through `engine` (as in [`evaluate`](super::evaluate))
 /// and measured as of its last applied event (see [`Feature`]). Two L2-regularised
-/// logistic regressions are fitted on `train` by Newton's method: the *policy model*
+/// logistic regressions are solved on `train` by Newton's method: the *policy model*
 /// on the features a policy can express (touch kinds, profile values), whose weights
 /// become points, and the *full model* on every feature. The policy model's log-odds
 /// are converted to points with the [`Scale`] that puts the top
-/// [`FitOptions::target_rate`] of the training leads at or above the engine's
-/// `mql_threshold`, rounded to [`FitOptions::point_step`]. The learned section then
+/// [`LearnOptions::target_rate`] of the training leads at or above the engine's
+/// `mql_threshold`, rounded to [`LearnOptions::point_step`]. The learned section then
 /// scores the `test` leads through an engine built from the given engine's policy with
 /// the scoring section replaced.
 ///
@@ -317,12 +226,12 @@ pub struct FitReport {
 /// Errors: [`EvidenceError::NoLeads`] or [`EvidenceError::OneClass`] for a split that
 /// is empty or all of one label, [`EvidenceError::NoCreatedEvent`],
 /// [`EvidenceError::InvalidOption`].
-pub fn fit(
+pub fn learn(
     engine: &Engine,
     train: &[LabelledLead],
     test: &[LabelledLead],
-    options: &FitOptions,
-) -> Result<FitReport, EvidenceError> {
+    options: &LearnOptions,
+) -> Result<LearnReport, EvidenceError> {
     options.validate()?;
     check_split(train, "the train split")?;
     check_split(test, "the test split")?;
@@ -331,13 +240,13 @@ pub fn fit(
     let test_r = replay_all(engine, test)?;
 
     let candidates = vocabulary(&train_r, options);
-    let x_all = matrix(&candidates, &train_r, half_life);
+    let x_all = feature_matrix(&candidates, &train_r, half_life);
     let varying: Vec<usize> = (0..candidates.len())
         .filter(|&j| varies(&x_all, j))
         .collect();
     let features: Vec<Feature> = varying.iter().map(|&j| candidates[j].clone()).collect();
-    let x_train = matrix(&features, &train_r, half_life);
-    let x_test = matrix(&features, &test_r, half_life);
+    let x_train = feature_matrix(&features, &train_r, half_life);
+    let x_test = feature_matrix(&features, &test_r, half_life);
     let y_train: Vec<bool> = train_r.iter().map(|r| r.converted).collect();
     let y_test: Vec<bool> = test_r.iter().map(|r| r.converted).collect();
     let settings = Settings {
@@ -350,12 +259,12 @@ pub fn fit(
         .filter(|&j| features[j].in_policy())
         .collect();
     let all_cols: Vec<usize> = (0..features.len()).collect();
-    let policy_fit = solve(&x_train, &y_train, &policy_cols, settings)?;
-    let full_fit = solve(&x_train, &y_train, &all_cols, settings)?;
+    let policy_solved = solve(&x_train, &y_train, &policy_cols, settings)?;
+    let full_solved = solve(&x_train, &y_train, &all_cols, settings)?;
 
     // The scale: the top `target_rate` of the training leads reach the threshold.
     let mut learned: Vec<f64> = (0..x_train.rows())
-        .map(|i| predict(&x_train, i, &policy_cols, 0.0, &policy_fit.weights))
+        .map(|i| predict(&x_train, i, &policy_cols, 0.0, &policy_solved.weights))
         .collect();
     learned.sort_by(|a, b| b.total_cmp(a));
     let top = ((options.target_rate * learned.len() as f64).ceil() as usize).max(1);
@@ -378,7 +287,7 @@ pub fn fit(
     scoring.engagement = BTreeMap::new();
     scoring.fit = Vec::new();
     let mut policy_weights = Vec::new();
-    for (&j, &w) in policy_cols.iter().zip(&policy_fit.weights) {
+    for (&j, &w) in policy_cols.iter().zip(&policy_solved.weights) {
         let feature = &features[j];
         let points = to_points(w);
         match feature {
@@ -399,7 +308,7 @@ pub fn fit(
     }
     let full_weights: Vec<Weight> = all_cols
         .iter()
-        .zip(&full_fit.weights)
+        .zip(&full_solved.weights)
         .map(|(&j, &w)| Weight {
             feature: features[j].clone(),
             log_odds: w,
@@ -419,44 +328,44 @@ pub fn fit(
         auc(roc_auc(&pairs))
     };
     let policy_model = Model {
-        intercept: policy_fit.intercept,
+        intercept: policy_solved.intercept,
         train_auc: model_auc(
             &x_train,
             &y_train,
             &policy_cols,
-            policy_fit.intercept,
-            &policy_fit.weights,
+            policy_solved.intercept,
+            &policy_solved.weights,
         ),
         holdout_auc: model_auc(
             &x_test,
             &y_test,
             &policy_cols,
-            policy_fit.intercept,
-            &policy_fit.weights,
+            policy_solved.intercept,
+            &policy_solved.weights,
         ),
         weights: policy_weights,
-        iterations: policy_fit.iterations,
-        converged: policy_fit.converged,
+        iterations: policy_solved.iterations,
+        converged: policy_solved.converged,
     };
     let full_model = Model {
-        intercept: full_fit.intercept,
+        intercept: full_solved.intercept,
         train_auc: model_auc(
             &x_train,
             &y_train,
             &all_cols,
-            full_fit.intercept,
-            &full_fit.weights,
+            full_solved.intercept,
+            &full_solved.weights,
         ),
         holdout_auc: model_auc(
             &x_test,
             &y_test,
             &all_cols,
-            full_fit.intercept,
-            &full_fit.weights,
+            full_solved.intercept,
+            &full_solved.weights,
         ),
         weights: full_weights,
-        iterations: full_fit.iterations,
-        converged: full_fit.converged,
+        iterations: full_solved.iterations,
+        converged: full_solved.converged,
     };
 
     let mut policy = engine.policy().clone();
@@ -465,7 +374,7 @@ pub fn fit(
     let holdout = summarize(&learned_engine, &replay_all(&learned_engine, test)?);
     let train_eval = summarize(&learned_engine, &replay_all(&learned_engine, train)?);
     let baseline = summarize(engine, &test_r);
-    Ok(FitReport {
+    Ok(LearnReport {
         policy: scoring,
         scale,
         policy_model,
@@ -518,185 +427,9 @@ fn round_to(x: f64, step: f64) -> f64 {
     rounded + 0.0
 }
 
-/// `x` rounded to two significant digits (`347` -> `350`, `1234` -> `1200`).
-fn two_digits(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let exponent = x.abs().log10().floor() as i32 - 1;
-    if exponent >= 0 {
-        let unit = 10f64.powi(exponent);
-        (x / unit).round() * unit
-    } else {
-        let inverse = 10f64.powi(-exponent);
-        (x * inverse).round() / inverse
-    }
-}
-
-/// The waterfall order of the stages a lead moves forward through.
-fn rank(stage: Stage) -> Option<u8> {
-    match stage {
-        Stage::Inquiry => Some(0),
-        Stage::Mql => Some(1),
-        Stage::Sal => Some(2),
-        Stage::Sql => Some(3),
-        Stage::Opportunity => Some(4),
-        Stage::Customer => Some(5),
-        Stage::Recycled | Stage::Removed => None,
-    }
-}
-
-/// The candidate features, from the training leads, in a fixed order: touch kinds,
-/// then profile attributes (by name; values in text order, cuts ascending), then sales
-/// attempts and outcomes, then stages.
-fn vocabulary(train: &[Replayed], options: &FitOptions) -> Vec<Feature> {
-    let support = options.min_support;
-    let mut out = Vec::new();
-
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in train {
-        let seen: BTreeSet<&str> = r.touches.iter().map(|(k, _)| k.as_str()).collect();
-        for k in seen {
-            *kinds.entry(k).or_default() += 1;
-        }
-    }
-    out.extend(
-        kinds
-            .into_iter()
-            .filter(|&(_, n)| n >= support)
-            .map(|(k, _)| Feature::Touch {
-                touch: k.to_owned(),
-            }),
-    );
-
-    let mut attrs: BTreeMap<&str, Vec<&ProfileValue>> = BTreeMap::new();
-    for r in train {
-        for (attr, value) in r.lead.profile() {
-            attrs.entry(attr).or_default().push(value);
-        }
-    }
-    for (attr, values) in attrs {
-        let numeric = values
-            .iter()
-            .all(|v| !matches!(v, ProfileValue::Bool(_)) && v.as_number().is_some());
-        if numeric {
-            let mut numbers: Vec<f64> = values.iter().filter_map(|v| v.as_number()).collect();
-            numbers.sort_by(f64::total_cmp);
-            let n = numbers.len();
-            let mut cuts: Vec<f64> = (1..options.numeric_buckets)
-                .map(|k| two_digits(numbers[k * n / options.numeric_buckets]))
-                .filter(|&cut| {
-                    let below = numbers.partition_point(|&v| v < cut);
-                    below >= support && n - below >= support
-                })
-                .collect();
-            cuts.dedup();
-            out.extend(cuts.into_iter().map(|value| Feature::AtLeast {
-                attr: attr.to_owned(),
-                value,
-            }));
-        } else {
-            let mut counts: BTreeMap<String, (&ProfileValue, usize)> = BTreeMap::new();
-            for v in values {
-                counts.entry(v.to_string()).or_insert((v, 0)).1 += 1;
-            }
-            out.extend(
-                counts
-                    .into_values()
-                    .filter(|&(_, n)| n >= support)
-                    .map(|(v, _)| Feature::Equals {
-                        attr: attr.to_owned(),
-                        value: v.clone(),
-                    }),
-            );
-        }
-    }
-
-    out.push(Feature::SalesAttempts);
-    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in train {
-        let seen: BTreeSet<&str> = r.attempts.iter().flatten().map(String::as_str).collect();
-        for o in seen {
-            *outcomes.entry(o).or_default() += 1;
-        }
-    }
-    out.extend(
-        outcomes
-            .into_iter()
-            .filter(|&(_, n)| n >= support)
-            .map(|(o, _)| Feature::SalesOutcome {
-                outcome: o.to_owned(),
-            }),
-    );
-    out.extend(
-        [
-            Stage::Mql,
-            Stage::Sal,
-            Stage::Sql,
-            Stage::Opportunity,
-            Stage::Customer,
-        ]
-        .map(|stage| Feature::Reached { stage }),
-    );
-    out
-}
-
-/// The value of every feature for every lead, as of the lead's last applied event.
-fn matrix(features: &[Feature], leads: &[Replayed], half_life_days: f64) -> Matrix {
-    let mut data = Vec::with_capacity(features.len() * leads.len());
-    for r in leads {
-        let furthest = r.reached.iter().filter_map(|&s| rank(s)).max();
-        for f in features {
-            data.push(value(f, r, furthest, half_life_days));
-        }
-    }
-    Matrix {
-        cols: features.len(),
-        data,
-    }
-}
-
-fn value(feature: &Feature, r: &Replayed, furthest: Option<u8>, half_life_days: f64) -> f64 {
-    match feature {
-        Feature::Touch { touch } => r
-            .touches
-            .iter()
-            .filter(|(k, _)| k == touch)
-            .map(|(_, at)| decay_factor(*at, r.at, half_life_days))
-            .sum(),
-        Feature::Equals { .. } | Feature::AtLeast { .. } => {
-            feature.fit_rule(1.0).map_or(0.0, |rule| {
-                fit_points(std::slice::from_ref(&rule), r.lead.profile())
-            })
-        }
-        Feature::SalesAttempts => r.attempts.len() as f64,
-        Feature::SalesOutcome { outcome } => r
-            .attempts
-            .iter()
-            .filter(|o| o.as_deref() == Some(outcome.as_str()))
-            .count() as f64,
-        Feature::Reached { stage } => f64::from(u8::from(
-            furthest.is_some_and(|f| rank(*stage).is_some_and(|s| f >= s)),
-        )),
-    }
-}
-
-fn varies(x: &Matrix, col: usize) -> bool {
-    let rows = x.rows();
-    rows > 0 && (1..rows).any(|i| x.row(i)[col] != x.row(0)[col])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cuts_read_as_round_numbers() {
-        assert_eq!(two_digits(347.0), 350.0);
-        assert_eq!(two_digits(1234.0), 1200.0);
-        assert_eq!(two_digits(7.0), 7.0);
-        assert_eq!(two_digits(0.0347), 0.035);
-    }
 
     #[test]
     fn rounding_drops_negative_zero() {

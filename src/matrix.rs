@@ -1,6 +1,7 @@
-//! The lead-scoring matrix: fit grade A-D by engagement band 1-4, e.g. cell `A1`.
+//! The lead-scoring matrix: fit grade A-D by engagement band 1-4, e.g. cell `A1`, and
+//! the policy tables of points that set the grades and bands. Both the policy and the
+//! scoring use these values, so they sit below both.
 
-use crate::policy::{Bands, Grades};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -170,6 +171,56 @@ impl TryFrom<String> for Cell {
 
     fn try_from(s: String) -> Result<Cell, String> {
         s.parse()
+    }
+}
+
+/// Fit points needed for grades A, B and C; anything below C is D.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Grades {
+    /// Points for A.
+    #[serde(rename = "A")]
+    pub a: f64,
+    /// Points for B.
+    #[serde(rename = "B")]
+    pub b: f64,
+    /// Points for C.
+    #[serde(rename = "C")]
+    pub c: f64,
+}
+
+impl Default for Grades {
+    fn default() -> Self {
+        Grades {
+            a: 40.0,
+            b: 25.0,
+            c: 10.0,
+        }
+    }
+}
+
+/// Engagement points needed for bands 1, 2 and 3; anything below band 3 is band 4.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bands {
+    /// Points for band 1, the most engaged.
+    #[serde(rename = "1")]
+    pub one: f64,
+    /// Points for band 2.
+    #[serde(rename = "2")]
+    pub two: f64,
+    /// Points for band 3.
+    #[serde(rename = "3")]
+    pub three: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands {
+            one: 60.0,
+            two: 30.0,
+            three: 10.0,
+        }
     }
 }
 
