@@ -69,6 +69,11 @@ impl AppliedIds {
 
     /// Forgets the ids of events older than `window` before `clock`.
     pub(crate) fn forget_before(&mut self, clock: DateTime<Utc>, window: TimeDelta) {
+        // Most events carry no id: skip the time arithmetic when there is nothing to
+        // forget.
+        if self.entries.is_empty() {
+            return;
+        }
         let Some(cutoff) = clock.checked_sub_signed(window) else {
             return;
         };

@@ -41,9 +41,10 @@
 //! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
 //!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
 //!   embedded default; [`Engine::new`] validates it.
-//! - [`Engine::step`] applies one event to one lead: pure, deterministic, and on error
-//!   the lead is unchanged. [`Lead::next_deadline`] tells a host when to wake a lead
-//!   with [`Engine::advance`].
+//! - [`Engine::step`] applies one event to one lead: pure and deterministic. The lead's
+//!   due deadlines fire first; a refused event ([`Rejection`]) changes nothing itself,
+//!   and the deadlines it passed stand. [`Lead::next_deadline`] tells a host when to
+//!   wake a lead with [`Engine::advance`].
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
 //!   idempotency and ordering, and snapshots to serde.
 //! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with

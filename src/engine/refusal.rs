@@ -177,6 +177,7 @@ impl Engine {
 }
 
 /// An event that cannot be applied to `lead` as written.
+#[inline]
 fn malformed_for_lead(
     lead: &Lead,
     survivor: Option<&Lead>,
@@ -220,6 +221,7 @@ fn malformed_for_lead(
     }
 }
 
+#[inline]
 fn check_not_removed(lead: &Lead, event: &Event) -> Result<(), StepError> {
     if lead.stage == Stage::Removed {
         return Err(StepError::RemovedLead {
@@ -231,6 +233,7 @@ fn check_not_removed(lead: &Lead, event: &Event) -> Result<(), StepError> {
     Ok(())
 }
 
+#[inline]
 fn check_clock(lead: &Lead, event: &Event, what: &'static str) -> Result<(), StepError> {
     if event.at < lead.clock {
         return Err(StepError::OutOfOrder {
@@ -245,6 +248,7 @@ fn check_clock(lead: &Lead, event: &Event, what: &'static str) -> Result<(), Ste
 }
 
 /// Refuses an event older than the last tick: the tick promised none would come.
+#[inline]
 fn check_watermark(watermark: Option<DateTime<Utc>>, event: &Event) -> Result<(), StepError> {
     match watermark {
         Some(mark) if event.at < mark => Err(StepError::OutOfOrder {

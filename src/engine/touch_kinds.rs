@@ -1,7 +1,8 @@
 //! The policy's facts about each touch kind, compiled once into one table.
 
 use crate::policy::ScoringPolicy;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Everything the engine needs to know about a touch kind, looked up once per touch.
@@ -19,9 +20,35 @@ pub(crate) struct TouchKind {
 
 /// Touch kind -> its facts, for every kind the scoring policy names anywhere. A kind
 /// the policy never names is counted and scores 0.
+///
+/// Looked up on every touch, so it hashes with FNV-1a: touch kinds are short, and the
+/// table is never iterated, so neither SipHash's flood resistance nor a map's order
+/// buys anything here (a `BTreeMap` costs a string compare per level).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TouchKinds {
-    kinds: BTreeMap<Box<str>, TouchKind>,
+    kinds: HashMap<Box<str>, TouchKind, BuildHasherDefault<Fnv1a>>,
+}
+
+/// The 64-bit FNV-1a hash: a few instructions per byte, deterministic.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl TouchKinds {
