@@ -1,19 +1,19 @@
 //! The policy's facts about each touch kind, compiled once into one table.
 
+use crate::name::Name;
 use crate::policy::ScoringPolicy;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 /// Everything the engine needs to know about a touch kind, looked up once per touch.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct TouchKind {
-    /// The kind's name, shared with every ledger entry it causes.
-    pub name: Arc<str>,
+    /// The kind's name, copied into every ledger entry it causes.
+    pub name: Name,
     /// Engagement points per touch (`scoring.engagement`); 0 when not listed.
     pub points: f64,
     /// The engagement group the kind counts toward, with the group's cap.
-    pub group: Option<(Arc<str>, f64)>,
+    pub group: Option<(Name, f64)>,
     /// Whether a touch of this kind qualifies a lead at once (`scoring.hand_raisers`).
     pub hand_raiser: bool,
 }
@@ -58,9 +58,9 @@ impl TouchKinds {
             table.entry(kind).points = points;
         }
         for (group, g) in &scoring.groups {
-            let group: Arc<str> = Arc::from(group.as_str());
+            let group = Name::from(group.as_str());
             for kind in &g.kinds {
-                table.entry(kind).group = Some((Arc::clone(&group), g.cap));
+                table.entry(kind).group = Some((group.clone(), g.cap));
             }
         }
         for kind in &scoring.hand_raisers {
@@ -71,7 +71,7 @@ impl TouchKinds {
 
     fn entry(&mut self, kind: &str) -> &mut TouchKind {
         self.kinds.entry(kind.into()).or_insert_with(|| TouchKind {
-            name: Arc::from(kind),
+            name: Name::from(kind),
             points: 0.0,
             group: None,
             hand_raiser: false,
@@ -102,7 +102,7 @@ mod tests {
         let kinds = TouchKinds::compile(&scoring);
         let pricing = kinds.get("pricing_page_view").unwrap();
         assert_eq!(pricing.points, 10.0);
-        assert_eq!(pricing.group, Some((Arc::from("web"), 30.0)));
+        assert_eq!(pricing.group, Some((Name::from("web"), 30.0)));
         assert!(!pricing.hand_raiser);
         // A hand-raiser with no points of its own is still in the table.
         let contact = kinds.get("contact_sales").unwrap();

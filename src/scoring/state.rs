@@ -1,10 +1,10 @@
 //! A lead's score: fit points, engagement that decays, and the ledger that explains it.
 
 use crate::id::LeadId;
+use crate::name::Name;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
 
 /// A lead's score state. Engagement (in total and per group) is stored as of `at` and
 /// decays continuously with the half-life; it is decayed lazily, exactly at the time it
@@ -16,7 +16,7 @@ pub struct ScoreState {
     /// Engagement points at `at`.
     pub engagement: f64,
     /// Engagement points per engagement group at `at` (only groups the lead touched).
-    pub groups: BTreeMap<Arc<str>, f64>,
+    pub groups: BTreeMap<Name, f64>,
     /// When `engagement` and `groups` were last computed.
     pub at: DateTime<Utc>,
     /// The half-life (days) of the policy that last scored the lead.
@@ -84,13 +84,13 @@ impl ScoreState {
     /// Adds a touch's points at `t` (after `decay_to(t)`): to its group, capped at the
     /// group's cap, then to the total, kept within `[floor, cap]`.
     ///
-    /// The touch kind and group names are the engine's shared strings, so recording
-    /// them in the ledger allocates nothing.
+    /// The touch kind and group are [`Name`]s, so recording them in the ledger
+    /// allocates nothing.
     pub(crate) fn add_touch(
         &mut self,
-        kind: &Arc<str>,
+        kind: &Name,
         points: f64,
-        group: Option<(&Arc<str>, f64)>,
+        group: Option<(&Name, f64)>,
         t: DateTime<Utc>,
         bounds: Bounds,
     ) {
@@ -100,7 +100,7 @@ impl ScoreState {
         self.ledger.record(
             t,
             LedgerCause::Touch {
-                touch: Arc::clone(kind),
+                touch: kind.clone(),
             },
             points,
             bounds.ledger_size,
@@ -109,7 +109,7 @@ impl ScoreState {
         if let Some((name, group_cap)) = group {
             let g = match self.groups.get_mut(&**name) {
                 Some(g) => g,
-                None => self.groups.entry(Arc::clone(name)).or_insert(0.0),
+                None => self.groups.entry(name.clone()).or_insert(0.0),
             };
             let wanted = *g + points;
             let kept = wanted.clamp(bounds.floor, group_cap.max(bounds.floor));
@@ -118,7 +118,7 @@ impl ScoreState {
                 self.ledger.record(
                     t,
                     LedgerCause::GroupCap {
-                        group: Arc::clone(name),
+                        group: name.clone(),
                     },
                     kept - wanted,
                     bounds.ledger_size,
@@ -267,7 +267,7 @@ pub enum LedgerCause {
     /// A touch of this kind scored its points.
     Touch {
         /// The touch kind.
-        touch: Arc<str>,
+        touch: Name,
     },
     /// A fit rule on this attribute started (positive) or stopped (negative) matching.
     Fit {
@@ -279,7 +279,7 @@ pub enum LedgerCause {
     /// The engagement group's cap held back points.
     GroupCap {
         /// The group.
-        group: Arc<str>,
+        group: Name,
     },
     /// The engagement cap held back points.
     Cap,
