@@ -248,6 +248,24 @@ pub enum PolicyError {
     },
 }
 
+/// Text that is not the name of a value: what [`FromStr`](std::str::FromStr) returns for
+/// [`Stage`](crate::Stage), [`Grade`](crate::scoring::Grade),
+/// [`Band`](crate::scoring::Band) and [`Cell`](crate::scoring::Cell).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ParseNameError {
+    /// The text names no value of the type.
+    #[error("invalid {what} `{given}`: expected {expected}")]
+    Unknown {
+        /// What was being read (`stage`, `grade`, `band`, `cell`).
+        what: &'static str,
+        /// The text given.
+        given: String,
+        /// The names it may be (`one of inquiry, mql, ...`).
+        expected: &'static str,
+    },
+}
+
 impl StepError {
     pub(crate) fn self_merge(lead: &LeadId) -> Self {
         StepError::Malformed {

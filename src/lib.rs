@@ -79,7 +79,7 @@ pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, Snapshot};
 pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use engine::Engine;
-pub use error::{PolicyError, Rejection, StepError};
+pub use error::{ParseNameError, PolicyError, Rejection, StepError};
 pub use event::{Event, EventKind, EventType};
 pub use id::{EventId, LeadId, RepId};
 pub use lead::{Enrollment, Lead, SlaClock, Touch};
