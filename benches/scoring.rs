@@ -32,7 +32,7 @@ fn touch(kind: &str, at: DateTime<Utc>) -> Event {
 }
 
 fn bench_scoring(c: &mut Criterion) {
-    let policy: Policy = toml::from_str(POLICY).expect("bench policy parses");
+    let policy = Policy::from_toml_str(POLICY).expect("bench policy is valid");
     let engine = Engine::new(policy).expect("bench policy is valid");
     let start: DateTime<Utc> = "2026-01-05T10:00:00Z".parse().unwrap();
     let created = Event::new(

@@ -21,7 +21,7 @@
 //!   file cannot be read, parsed or validated.
 
 use chrono::{DateTime, Utc};
-use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
+use leadcycle::{Effect, Engine, Event, LeadBook, Policy, PolicyError, Snapshot};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -182,40 +182,28 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
 
 /// The engine for the policy file at `path`, or for the embedded default policy.
 fn load_engine(path: Option<&Path>) -> Result<Engine, Failure> {
+    let shown = path.map_or_else(
+        || "(embedded default)".to_owned(),
+        |p| p.display().to_string(),
+    );
     let policy = match path {
         None => Policy::default(),
-        Some(path) => {
-            let shown = path.display();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure(format!("cannot read policy {shown}: {e}")))?;
-            toml::from_str::<Policy>(&text).map_err(|e| {
-                Failure(format!(
-                    "cannot parse policy {shown}: {}",
-                    toml_error(&text, &e)
-                ))
-            })?
-        }
+        Some(path) => Policy::from_toml_file(path).map_err(|e| policy_failure(&shown, e))?,
     };
-    Engine::new(policy).map_err(|e| {
-        let shown = path.map_or_else(
-            || "(embedded default)".to_owned(),
-            |p| p.display().to_string(),
-        );
-        Failure(format!("invalid policy {shown}: {e}"))
-    })
+    Engine::new(policy).map_err(|e| policy_failure(&shown, e))
 }
 
-/// A TOML error on one line: where it is, then what it is.
-fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {}", e.message())
+/// A policy that cannot be used, on one line: what went wrong, and where.
+fn policy_failure(shown: &str, e: PolicyError) -> Failure {
+    Failure(match e {
+        PolicyError::Read { message, .. } => format!("cannot read policy {shown}: {message}"),
+        PolicyError::Parse { .. } => format!("cannot parse policy {shown}: {e}"),
+        // Every problem, each after a `;`.
+        _ => {
+            let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+            format!("invalid policy {shown}: {}", problems.join("; "))
         }
-        None => e.message().to_owned(),
-    }
+    })
 }
 
 fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {

@@ -166,10 +166,73 @@ fn lead_phrase(lead: &Option<LeadId>) -> String {
     }
 }
 
-/// Why a policy was refused when the engine was built.
+/// Why a policy could not be read, or was refused.
+///
+/// [`Engine::new`](crate::Engine::new) and [`Policy::validate`](crate::Policy::validate)
+/// return only [`PolicyError::Invalid`]; `Policy::from_toml_str` may also return
+/// [`PolicyError::Parse`], and `Policy::from_toml_file` [`PolicyError::Read`] too.
 #[derive(Clone, Debug, PartialEq, Error)]
 #[non_exhaustive]
 pub enum PolicyError {
+    /// The policy was read but has problems: every one of them, in the order of the
+    /// policy's sections. The message lists them one per line.
+    #[error("{}", problem_list(.problems))]
+    Invalid {
+        /// Every problem found, never empty.
+        problems: Vec<PolicyProblem>,
+    },
+    /// The policy text is not TOML, or not a policy: a syntax error, a misspelt key, a
+    /// value of the wrong type.
+    #[error("line {line}, column {column}: {message}")]
+    Parse {
+        /// 1-based line of the text where the problem is (for a table that lacks a
+        /// key, its header).
+        line: usize,
+        /// 1-based column, in characters, of that line.
+        column: usize,
+        /// What is wrong and what was expected, as the TOML parser says it (it names
+        /// the key for a misspelt or missing one), on one line.
+        message: String,
+    },
+    /// The policy file could not be read.
+    #[error("cannot read policy file {}: {message}", .path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What kind of I/O error it was (`NotFound`, `PermissionDenied`...).
+        kind: std::io::ErrorKind,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+impl PolicyError {
+    /// The problems of an [`Invalid`](PolicyError::Invalid) policy; empty for the other
+    /// kinds of error.
+    pub fn problems(&self) -> &[PolicyProblem] {
+        match self {
+            PolicyError::Invalid { problems } => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn problem_list(problems: &[PolicyProblem]) -> String {
+    let mut text = match problems.len() {
+        1 => "the policy has 1 problem:".to_owned(),
+        n => format!("the policy has {n} problems:"),
+    };
+    for problem in problems {
+        text.push_str("\n- ");
+        text.push_str(&problem.to_string());
+    }
+    text
+}
+
+/// One problem of a policy, naming its key and what was expected.
+#[derive(Clone, Debug, PartialEq, Error)]
+#[non_exhaustive]
+pub enum PolicyProblem {
     /// A key names a program the policy does not define.
     #[error("`{key}` names program `{program}`, which the policy does not define: add a [programs.{program}] table or name one of: {known}")]
     UnknownProgram {
@@ -222,8 +285,8 @@ pub enum PolicyError {
         /// The second group.
         second: String,
     },
-    /// A setting needs another that is missing.
-    #[error("`{key}` is set but `{needs}` is not: set both or neither")]
+    /// A setting needs another that is missing (perhaps switched off with `false`).
+    #[error("`{key}` is set (in the policy or by default) but `{needs}` is not: set both, or switch both off with `false`")]
     MissingSetting {
         /// The key that was set.
         key: String,
@@ -245,6 +308,24 @@ pub enum PolicyError {
         attr: String,
         /// How many conditions it has.
         count: usize,
+    },
+}
+
+/// Text that is not the name of a value: what [`FromStr`](std::str::FromStr) returns for
+/// [`Stage`](crate::Stage), [`Grade`](crate::scoring::Grade),
+/// [`Band`](crate::scoring::Band) and [`Cell`](crate::scoring::Cell).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ParseNameError {
+    /// The text names no value of the type.
+    #[error("invalid {what} `{given}`: expected {expected}")]
+    Unknown {
+        /// What was being read (`stage`, `grade`, `band`, `cell`).
+        what: &'static str,
+        /// The text given.
+        given: String,
+        /// The names it may be (`one of inquiry, mql, ...`).
+        expected: &'static str,
     },
 }
 

@@ -40,7 +40,9 @@
 //! - [`Lead`] is one lead's whole state, plain serde data a host may store anywhere.
 //! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
 //!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
-//!   embedded default; [`Engine::new`] validates it.
+//!   embedded default; [`Engine::new`] validates it. It is written in TOML:
+//!   `Policy::from_toml_str` / `Policy::from_toml_file` read and validate it, every key
+//!   left out keeping its default ([`policy`] says how).
 //! - [`Engine::step`] applies one event to one lead: pure and deterministic. The lead's
 //!   due deadlines fire first; a refused event ([`Rejection`]) changes nothing itself,
 //!   and the deadlines it passed stand. [`Lead::next_deadline`] tells a host when to
@@ -55,6 +57,12 @@
 //!
 //! Time is always an input: the library reads no clock, uses no randomness, and never
 //! lets hash-map order reach its output.
+//!
+//! ## Cargo features
+//!
+//! - `toml` (on by default): `Policy::from_toml_str`, `Policy::from_toml_file` and
+//!   `Policy::to_toml_string`. A host that keeps policies in another format turns it off
+//!   (`default-features = false`) and deserializes a [`Policy`] with serde.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -80,7 +88,7 @@ pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, Snapshot};
 pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use engine::Engine;
-pub use error::{PolicyError, Rejection, StepError};
+pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};
 pub use event::{Event, EventKind, EventType};
 pub use id::{EventId, LeadId, RepId};
 pub use lead::{Enrollment, Lead, SlaClock, Touch};

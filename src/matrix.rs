@@ -2,6 +2,7 @@
 //! the policy tables of points that set the grades and bands. Both the policy and the
 //! scoring use these values, so they sit below both.
 
+use crate::error::ParseNameError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -40,6 +41,25 @@ impl Grade {
 impl fmt::Display for Grade {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{self:?}")
+    }
+}
+
+/// Reads `A`, `B`, `C` or `D`, the text [`Display`](fmt::Display) writes.
+impl FromStr for Grade {
+    type Err = ParseNameError;
+
+    fn from_str(s: &str) -> Result<Grade, ParseNameError> {
+        match s {
+            "A" => Ok(Grade::A),
+            "B" => Ok(Grade::B),
+            "C" => Ok(Grade::C),
+            "D" => Ok(Grade::D),
+            _ => Err(ParseNameError::Unknown {
+                what: "grade",
+                given: s.to_owned(),
+                expected: "A, B, C or D",
+            }),
+        }
     }
 }
 
@@ -111,6 +131,25 @@ impl fmt::Display for Band {
     }
 }
 
+/// Reads `1`, `2`, `3` or `4`, the text [`Display`](fmt::Display) writes.
+impl FromStr for Band {
+    type Err = ParseNameError;
+
+    fn from_str(s: &str) -> Result<Band, ParseNameError> {
+        match s {
+            "1" => Ok(Band::One),
+            "2" => Ok(Band::Two),
+            "3" => Ok(Band::Three),
+            "4" => Ok(Band::Four),
+            _ => Err(ParseNameError::Unknown {
+                what: "band",
+                given: s.to_owned(),
+                expected: "1, 2, 3 or 4",
+            }),
+        }
+    }
+}
+
 /// A cell of the matrix: a grade and a band, written `A1`..`D4`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -136,26 +175,22 @@ impl fmt::Display for Cell {
     }
 }
 
+/// Reads a grade then a band (`A1`), the text [`Display`](fmt::Display) writes.
 impl FromStr for Cell {
-    type Err = String;
+    type Err = ParseNameError;
 
-    fn from_str(s: &str) -> Result<Cell, String> {
-        let bad = || format!("invalid cell `{s}`: expected a grade A-D then a band 1-4, like `A1`");
+    fn from_str(s: &str) -> Result<Cell, ParseNameError> {
+        let bad = || ParseNameError::Unknown {
+            what: "cell",
+            given: s.to_owned(),
+            expected: "a grade A-D then a band 1-4, like `A1`",
+        };
+        // Split after the first character (a grade is one ASCII letter), so that text
+        // of any length or script is refused rather than sliced mid-character.
         let mut chars = s.chars();
-        let (Some(g), Some(b), None) = (chars.next(), chars.next(), chars.next()) else {
-            return Err(bad());
-        };
-        let grade = match g {
-            'A' => Grade::A,
-            'B' => Grade::B,
-            'C' => Grade::C,
-            'D' => Grade::D,
-            _ => return Err(bad()),
-        };
-        let band = b
-            .to_digit(10)
-            .and_then(|n| Band::try_from(n as u8).ok())
-            .ok_or_else(bad)?;
+        let grade = chars.next().ok_or_else(bad)?;
+        let grade = grade.to_string().parse().map_err(|_| bad())?;
+        let band = chars.as_str().parse().map_err(|_| bad())?;
         Ok(Cell { grade, band })
     }
 }
@@ -167,9 +202,9 @@ impl From<Cell> for String {
 }
 
 impl TryFrom<String> for Cell {
-    type Error = String;
+    type Error = ParseNameError;
 
-    fn try_from(s: String) -> Result<Cell, String> {
+    fn try_from(s: String) -> Result<Cell, ParseNameError> {
         s.parse()
     }
 }
@@ -233,8 +268,37 @@ mod tests {
         for cell in Cell::all() {
             assert_eq!(cell.to_string().parse::<Cell>(), Ok(cell));
         }
-        assert!("E1".parse::<Cell>().is_err());
-        assert!("A5".parse::<Cell>().is_err());
-        assert!("A12".parse::<Cell>().is_err());
+        for bad in ["E1", "A5", "A12", "a1", "", "A", "Ä1"] {
+            let err = bad.parse::<Cell>().unwrap_err();
+            assert!(err.to_string().contains("like `A1`"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_grade_parses_from_the_name_it_displays() {
+        for grade in Grade::ALL {
+            assert_eq!(grade.to_string().parse::<Grade>(), Ok(grade));
+        }
+        for bad in ["a", "E", "AA", ""] {
+            let err = bad.parse::<Grade>().unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("invalid grade `{bad}`: expected A, B, C or D")
+            );
+        }
+    }
+
+    #[test]
+    fn every_band_parses_from_the_number_it_displays() {
+        for band in Band::ALL {
+            assert_eq!(band.to_string().parse::<Band>(), Ok(band));
+        }
+        for bad in ["0", "5", "one", "01", ""] {
+            let err = bad.parse::<Band>().unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("invalid band `{bad}`: expected 1, 2, 3 or 4")
+            );
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The stages of the demand waterfall and the one table of legal moves.
 
 use crate::effect::Cause;
+use crate::error::ParseNameError;
 use crate::event::EventType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// Where a lead stands in the demand waterfall. Every lead is in exactly one stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -125,9 +127,44 @@ impl fmt::Display for Stage {
     }
 }
 
+/// Reads a stage's wire name (`"mql"`), the text [`Display`](fmt::Display) writes.
+impl FromStr for Stage {
+    type Err = ParseNameError;
+
+    fn from_str(s: &str) -> Result<Stage, ParseNameError> {
+        Stage::ALL
+            .into_iter()
+            .find(|stage| stage.as_str() == s)
+            .ok_or_else(|| ParseNameError::Unknown {
+                what: "stage",
+                given: s.to_owned(),
+                expected: "one of inquiry, mql, sal, sql, opportunity, customer, recycled, removed",
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_stage_parses_from_the_name_it_displays() {
+        for stage in Stage::ALL {
+            assert_eq!(stage.to_string().parse::<Stage>(), Ok(stage));
+        }
+    }
+
+    #[test]
+    fn an_unknown_stage_name_is_refused_listing_the_stages() {
+        for bad in ["MQL", "lead", "", " mql"] {
+            let err = bad.parse::<Stage>().unwrap_err();
+            let message = err.to_string();
+            assert!(message.contains(&format!("`{bad}`")), "{message}");
+            for stage in Stage::ALL {
+                assert!(message.contains(stage.as_str()), "{message}");
+            }
+        }
+    }
 
     #[test]
     fn removed_is_terminal_and_every_other_stage_can_be_removed() {

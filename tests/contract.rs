@@ -688,7 +688,7 @@ fn effect_times_are_rfc3339_utc_with_z() {
 
 #[test]
 fn deadline_of_a_fractional_day_is_written_rfc3339_utc_with_z() {
-    let policy: Policy = toml::from_str("[sla.mql]\nrespond_days = 0.25\nidle_days = 7\n").unwrap();
+    let policy = Policy::from_toml_str("[sla.mql]\nrespond_days = 0.25\n").unwrap();
     let engine = Engine::new(policy).unwrap();
     let effects = replay(
         &engine,

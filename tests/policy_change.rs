@@ -9,7 +9,7 @@ fn engine(programs: &str, default: &str) -> Engine {
     let text = format!(
         "[recycle]\nremove_reasons = []\ndefault_program = \"{default}\"\npassive_program = \"{default}\"\ncustomer_program = \"{default}\"\n[recycle.reasons]\n{programs}"
     );
-    let policy: Policy = toml::from_str(&text).expect("test policy parses");
+    let policy = Policy::from_toml_str(&text).expect("test policy is valid");
     Engine::new(policy).expect("test policy is valid")
 }
 

@@ -472,15 +472,75 @@ fn unparsable_policy_exits_2_naming_the_misspelt_key_on_one_line() {
 #[test]
 fn invalid_policy_exits_2_with_the_policy_error_message() {
     let text = "[recycle.reasons]\nno_budget = \"budget_cycl\"\n";
-    let expected = Engine::new(toml::from_str(text).unwrap())
-        .unwrap_err()
-        .to_string();
+    let err = Policy::from_toml_str(text).unwrap_err();
+    let [problem] = err.problems() else {
+        panic!("{err}")
+    };
     let policy = write_scratch("undefined-program.toml", text);
     let run = run_with(&["--policy", &policy, "--events", SAMPLE], "");
     let line = run.single_error_line();
     assert!(line.starts_with("replay: invalid policy "), "{line}");
-    assert!(line.ends_with(&expected), "{line}\nexpected: {expected}");
+    assert!(
+        line.ends_with(&format!("undefined-program.toml: {problem}")),
+        "{line}\nexpected: {problem}"
+    );
     assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn invalid_policy_names_every_problem_on_one_line() {
+    let text = "[scoring]\nhalf_life_days = 0\n[recycle.reasons]\nno_budget = \"budget_cycl\"\n";
+    let policy = write_scratch("two-problems.toml", text);
+    let run = run_with(&["--policy", &policy, "--events", SAMPLE], "");
+    let line = run.single_error_line();
+    assert!(
+        line.contains("`scoring.half_life_days` = 0 is invalid"),
+        "{line}"
+    );
+    assert!(
+        line.contains("; `recycle.reasons.no_budget` names program"),
+        "{line}"
+    );
+    assert_eq!(run.stdout, "");
+}
+
+/// The effects of passive (idle) recycling in the sample under `policy`, run with the
+/// README's command (`--until 2026-06-01T00:00:00Z`): each recycle is a `transition`
+/// with cause `sla_idle` and a `nurture_assigned` with reason `sla_idle`.
+fn idle_recycle_effects_in_the_sample(policy: &str) -> usize {
+    let args = [
+        "--policy",
+        policy,
+        "--events",
+        SAMPLE,
+        "--until",
+        "2026-06-01T00:00:00Z",
+    ];
+    let run = run_with(&args, "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let effects = run.effects();
+    let transitions = effects
+        .iter()
+        .filter(|e| e["type"] == "transition" && e["cause"] == "sla_idle")
+        .count();
+    let assignments = effects
+        .iter()
+        .filter(|e| e["type"] == "nurture_assigned" && e["reason"] == "sla_idle")
+        .count();
+    assert_eq!(transitions, assignments, "{}", run.stdout);
+    transitions + assignments
+}
+
+#[test]
+fn mql_respond_days_alone_keeps_the_default_idle_days_and_the_samples_idle_recycles() {
+    // Issue 7: `[sla.mql] respond_days = 2` once dropped the MQL's `idle_days`, and
+    // the sample's idle recycling (L2 and L1, both MQLs: 4 effects) fell to 0.
+    assert_eq!(idle_recycle_effects_in_the_sample(DEFAULT_POLICY), 4);
+    let partial = write_scratch("mql-respond-only.toml", "[sla.mql]\nrespond_days = 2\n");
+    assert_eq!(idle_recycle_effects_in_the_sample(&partial), 4);
+    // Switching it off is written out.
+    let off = write_scratch("mql-idle-off.toml", "[sla.mql]\nidle_days = false\n");
+    assert_eq!(idle_recycle_effects_in_the_sample(&off), 0);
 }
 
 #[test]

@@ -184,9 +184,9 @@ fn effect_lines(effects: &[String]) -> String {
 fn run(scenario: &Scenario) -> Vec<String> {
     let policy = match &scenario.policy {
         None => Policy::default(),
-        Some((line, toml)) => match toml::from_str::<Policy>(toml) {
+        Some((line, toml)) => match Policy::from_toml_str(toml) {
             Ok(p) => p,
-            Err(e) => return vec![format!("the policy (from line {line}) does not parse: {e}")],
+            Err(e) => return vec![format!("the policy (from line {line}) is refused: {e}")],
         },
     };
     let engine = match Engine::new(policy) {

@@ -17,7 +17,7 @@ fn days(d: f64) -> DateTime<Utc> {
 }
 
 fn engine(toml_text: &str) -> Engine {
-    let policy: Policy = toml::from_str(toml_text).expect("test policy parses");
+    let policy = Policy::from_toml_str(toml_text).expect("test policy is valid");
     Engine::new(policy).expect("test policy is valid")
 }
 

@@ -48,8 +48,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Builds an engine, validating the policy: every program it names must be defined,
-    /// every duration positive, the grade table in order.
+    /// Builds an engine, validating the policy ([`Policy::validate`]): every program it
+    /// names must be defined, every duration positive, the grade table in order. A
+    /// refused policy's [`PolicyError::Invalid`] lists every problem at once.
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
         policy.validate()?;
         let touch_kinds = TouchKinds::compile(&policy.scoring);

@@ -2,17 +2,46 @@
 //! source text of rhai hooks. Plain serde data, validated when an [`Engine`](crate::Engine)
 //! is built.
 //!
-//! Defaults: [`Policy::default`] is the embedded default policy. In a policy file, a
-//! section or key you leave out keeps its default, so an empty file is the default
-//! policy. A map you write (`[scoring.engagement]`, `[recycle.reasons]`, `[programs]`,
-//! `[[scoring.fit]]`) replaces the default map whole, and an `[sla.STAGE]` table you
-//! write sets exactly the service levels it lists for that stage.
+//! # Reading a policy
+//!
+//! With the default cargo feature `toml`, [`Policy::from_toml_str`] and
+//! [`Policy::from_toml_file`] read the TOML file of the contract and validate it in one
+//! call; a parse error keeps TOML's line and column, and a policy that reads but does
+//! not hold together lists every problem at once ([`PolicyError::Invalid`](crate::PolicyError::Invalid)).
+//! [`Policy::to_toml_string`] writes the policy in effect, defaults filled in. Without
+//! the feature, a policy is any serde format a host likes; [`Policy::validate`] (which
+//! [`Engine::new`](crate::Engine::new) runs) checks it.
+//!
+//! # Defaults: key by key
+//!
+//! [`Policy::default`] is the embedded default policy, and an empty file is that
+//! policy. Every key you leave out keeps its default **on its own**, at every level:
+//! `[scoring]` and its `[scoring.grades]` and `[scoring.bands]`, each `[sla.STAGE]`
+//! table (from that stage's own defaults: writing only `[sla.mql] respond_days = 1`
+//! keeps the MQL's `idle_days = 7`), `[recycle]`, `[rules]`, and the top-level keys.
+//! In a `[programs.NAME]` table, `resume` defaults to `true` and `then` to none.
+//!
+//! **Switching a service level off**: write `false` for it (`[sla.sal] idle_days =
+//! false`); leaving a key out keeps the default, and `0` days is refused. `attempts`
+//! and `attempts_days` go together: switch both off, or set both.
+//!
+//! **Maps and lists replace the default whole.** A map or a list you write is the
+//! whole of it, not an addition to the default's:
+//!
+//! - `[programs]`: writing any `[programs.NAME]` table defines exactly the programs you
+//!   write, so `cadence_days` and `steps` are required in each, and every program the
+//!   policy names (`recycle.default_program`, `passive_program`, `customer_program`,
+//!   `recycle.reasons`, `then`) must be among them;
+//! - `[recycle.reasons]`, `[scoring.engagement]`, `[scoring.groups]`, `[[scoring.fit]]`;
+//! - the lists `scoring.hand_raisers`, `scoring.mql_cells`, `recycle.remove_reasons`.
 
 mod program;
 mod recycle;
 mod rules;
 mod scoring;
 mod sla;
+#[cfg(feature = "toml")]
+mod toml_text;
 mod validate;
 
 pub use program::Program;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// A key other than these four is refused when the policy is read, so a misspelt hook
 /// never silently does nothing. Hooks do not run yet: [`Engine::new`](crate::Engine::new)
-/// refuses a policy that sets one ([`PolicyError::UnsupportedHook`](crate::PolicyError::UnsupportedHook))
+/// refuses a policy that sets one ([`PolicyProblem::UnsupportedHook`](crate::PolicyProblem::UnsupportedHook))
 /// rather than ignore it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

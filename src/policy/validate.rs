@@ -1,38 +1,67 @@
 use super::Policy;
-use crate::error::PolicyError;
+use crate::error::{PolicyError, PolicyProblem};
 use std::collections::BTreeMap;
 
 impl Policy {
     /// Checks the policy as [`Engine::new`](crate::Engine::new) does: every program
-    /// named exists, every duration and threshold is in range, grades are in order.
-    /// The first problem found is returned, naming its key.
+    /// named exists, every duration and threshold is in range, grades and bands are in
+    /// order, paired service levels are set together.
+    ///
+    /// Every problem is reported at once, each naming its key, in
+    /// [`PolicyError::Invalid`], so a policy is fixed in one round.
     pub fn validate(&self) -> Result<(), PolicyError> {
+        let mut problems = Problems::default();
+        self.check_scoring(&mut problems);
+        self.check_sla(&mut problems);
+        if !(self.dedupe_window_days.is_finite()
+            && (0.0..=MAX_DAYS).contains(&self.dedupe_window_days))
+        {
+            problems.push(PolicyProblem::InvalidValue {
+                key: "dedupe_window_days".into(),
+                value: self.dedupe_window_days,
+                expected: "a number of days of 0 or more and at most 36500",
+            });
+        }
+        for (hook, _) in self.rules.set() {
+            problems.push(PolicyProblem::UnsupportedHook { hook });
+        }
+        self.check_programs(&mut problems);
+        if problems.0.is_empty() {
+            Ok(())
+        } else {
+            Err(PolicyError::Invalid {
+                problems: problems.0,
+            })
+        }
+    }
+
+    fn check_scoring(&self, problems: &mut Problems) {
         let s = &self.scoring;
-        finite(&s.mql_threshold, "scoring.mql_threshold")?;
-        finite(&s.requalify_threshold, "scoring.requalify_threshold")?;
-        at_least_zero(s.hysteresis, "scoring.hysteresis")?;
-        positive(s.half_life_days, "scoring.half_life_days")?;
-        positive(s.engagement_cap, "scoring.engagement_cap")?;
+        problems.finite(s.mql_threshold, "scoring.mql_threshold");
+        problems.finite(s.requalify_threshold, "scoring.requalify_threshold");
+        problems.at_least_zero(s.hysteresis, "scoring.hysteresis");
+        problems.positive(s.half_life_days, "scoring.half_life_days");
+        problems.positive(s.engagement_cap, "scoring.engagement_cap");
         if !(s.engagement_floor.is_finite() && s.engagement_floor <= 0.0) {
-            return Err(PolicyError::InvalidValue {
+            problems.push(PolicyProblem::InvalidValue {
                 key: "scoring.engagement_floor".into(),
                 value: s.engagement_floor,
                 expected: "a number of 0 or less (engagement decays toward 0)",
             });
         }
         for (kind, points) in &s.engagement {
-            finite(points, &format!("scoring.engagement.{kind}"))?;
+            problems.finite(*points, &format!("scoring.engagement.{kind}"));
         }
         for (index, rule) in s.fit.iter().enumerate() {
             let count = rule.condition_count();
             if count != 1 {
-                return Err(PolicyError::FitRuleConditions {
+                problems.push(PolicyProblem::FitRuleConditions {
                     index,
                     attr: rule.attr.clone(),
                     count,
                 });
             }
-            finite(&rule.points, &format!("scoring.fit[{index}].points"))?;
+            problems.finite(rule.points, &format!("scoring.fit[{index}].points"));
         }
         let g = &s.grades;
         for (v, key) in [
@@ -40,10 +69,12 @@ impl Policy {
             (g.b, "scoring.grades.B"),
             (g.c, "scoring.grades.C"),
         ] {
-            finite(&v, key)?;
+            problems.finite(v, key);
         }
-        if !(g.a >= g.b && g.b >= g.c) {
-            return Err(PolicyError::GradesOutOfOrder {
+        // NaN compares false, so a non-finite grade also fails here; it is reported
+        // once above with its key, so only finite tables are checked for order.
+        if [g.a, g.b, g.c].iter().all(|v| v.is_finite()) && !(g.a >= g.b && g.b >= g.c) {
+            problems.push(PolicyProblem::GradesOutOfOrder {
                 a: g.a,
                 b: g.b,
                 c: g.c,
@@ -55,10 +86,12 @@ impl Policy {
             (b.two, "scoring.bands.2"),
             (b.three, "scoring.bands.3"),
         ] {
-            finite(&v, key)?;
+            problems.finite(v, key);
         }
-        if !(b.one >= b.two && b.two >= b.three) {
-            return Err(PolicyError::BandsOutOfOrder {
+        if [b.one, b.two, b.three].iter().all(|v| v.is_finite())
+            && !(b.one >= b.two && b.two >= b.three)
+        {
+            problems.push(PolicyProblem::BandsOutOfOrder {
                 one: b.one,
                 two: b.two,
                 three: b.three,
@@ -66,10 +99,10 @@ impl Policy {
         }
         let mut grouped: BTreeMap<&str, &str> = BTreeMap::new();
         for (name, group) in &s.groups {
-            positive(group.cap, &format!("scoring.groups.{name}.cap"))?;
+            problems.positive(group.cap, &format!("scoring.groups.{name}.cap"));
             for kind in &group.kinds {
                 if let Some(first) = grouped.insert(kind, name) {
-                    return Err(PolicyError::KindInTwoGroups {
+                    problems.push(PolicyProblem::KindInTwoGroups {
                         kind: kind.clone(),
                         first: first.to_owned(),
                         second: name.clone(),
@@ -77,7 +110,9 @@ impl Policy {
                 }
             }
         }
+    }
 
+    fn check_sla(&self, problems: &mut Problems) {
         for (stage, sla) in [
             ("mql", &self.sla.mql),
             ("sal", &self.sla.sal),
@@ -90,118 +125,103 @@ impl Policy {
                 (sla.idle_days, "idle_days"),
             ] {
                 if let Some(d) = days {
-                    duration(d, &format!("sla.{stage}.{key}"))?;
+                    let key = format!("sla.{stage}.{key}");
+                    problems.invalid(
+                        is_duration(d),
+                        &key,
+                        d,
+                        "a number of days greater than 0 and at most 36500, or false (not tracked)",
+                    );
                 }
             }
-            match (sla.attempts, sla.attempts_days) {
-                (Some(_), None) => {
-                    return Err(PolicyError::MissingSetting {
-                        key: format!("sla.{stage}.attempts"),
-                        needs: format!("sla.{stage}.attempts_days"),
-                    })
-                }
-                (None, Some(_)) => {
-                    return Err(PolicyError::MissingSetting {
-                        key: format!("sla.{stage}.attempts_days"),
-                        needs: format!("sla.{stage}.attempts"),
-                    })
-                }
-                _ => {}
+            let missing = match (sla.attempts, sla.attempts_days) {
+                (Some(_), None) => Some(("attempts", "attempts_days")),
+                (None, Some(_)) => Some(("attempts_days", "attempts")),
+                _ => None,
+            };
+            if let Some((key, needs)) = missing {
+                problems.push(PolicyProblem::MissingSetting {
+                    key: format!("sla.{stage}.{key}"),
+                    needs: format!("sla.{stage}.{needs}"),
+                });
             }
         }
-
-        if !(self.dedupe_window_days.is_finite()
-            && (0.0..=MAX_DAYS).contains(&self.dedupe_window_days))
-        {
-            return Err(PolicyError::InvalidValue {
-                key: "dedupe_window_days".into(),
-                value: self.dedupe_window_days,
-                expected: "a number of days of 0 or more and at most 36500",
-            });
-        }
-        if let Some((hook, _)) = self.rules.set().next() {
-            return Err(PolicyError::UnsupportedHook { hook });
-        }
-
-        let r = &self.recycle;
-        self.known_program(&r.default_program, "recycle.default_program")?;
-        self.known_program(&r.passive_program, "recycle.passive_program")?;
-        self.known_program(&r.customer_program, "recycle.customer_program")?;
-        for (reason, program) in &r.reasons {
-            self.known_program(program, &format!("recycle.reasons.{reason}"))?;
-        }
-        for (name, program) in &self.programs {
-            duration(
-                program.cadence_days,
-                &format!("programs.{name}.cadence_days"),
-            )?;
-            if let Some(then) = &program.then {
-                self.known_program(then, &format!("programs.{name}.then"))?;
-            }
-        }
-        Ok(())
     }
 
-    fn known_program(&self, program: &str, key: &str) -> Result<(), PolicyError> {
-        if self.programs.contains_key(program) {
-            Ok(())
-        } else {
-            Err(PolicyError::UnknownProgram {
+    fn check_programs(&self, problems: &mut Problems) {
+        let r = &self.recycle;
+        self.known_program(problems, &r.default_program, "recycle.default_program");
+        self.known_program(problems, &r.passive_program, "recycle.passive_program");
+        self.known_program(problems, &r.customer_program, "recycle.customer_program");
+        for (reason, program) in &r.reasons {
+            self.known_program(problems, program, &format!("recycle.reasons.{reason}"));
+        }
+        for (name, program) in &self.programs {
+            problems.duration(
+                program.cadence_days,
+                &format!("programs.{name}.cadence_days"),
+            );
+            if let Some(then) = &program.then {
+                self.known_program(problems, then, &format!("programs.{name}.then"));
+            }
+        }
+    }
+
+    fn known_program(&self, problems: &mut Problems, program: &str, key: &str) {
+        if !self.programs.contains_key(program) {
+            problems.push(PolicyProblem::UnknownProgram {
                 key: key.to_owned(),
                 program: program.to_owned(),
                 known: self.program_names(),
-            })
+            });
         }
-    }
-}
-
-fn finite(v: &f64, key: &str) -> Result<(), PolicyError> {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        Err(PolicyError::InvalidValue {
-            key: key.to_owned(),
-            value: *v,
-            expected: "a finite number",
-        })
-    }
-}
-
-fn positive(v: f64, key: &str) -> Result<(), PolicyError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(PolicyError::InvalidValue {
-            key: key.to_owned(),
-            value: v,
-            expected: "a number greater than 0",
-        })
     }
 }
 
 /// The longest duration a policy may set: a hundred years.
 const MAX_DAYS: f64 = 36_500.0;
 
-fn duration(v: f64, key: &str) -> Result<(), PolicyError> {
-    if v.is_finite() && v > 0.0 && v <= MAX_DAYS {
-        Ok(())
-    } else {
-        Err(PolicyError::InvalidValue {
-            key: key.to_owned(),
-            value: v,
-            expected: "a number of days greater than 0 and at most 36500",
-        })
-    }
+fn is_duration(days: f64) -> bool {
+    days.is_finite() && days > 0.0 && days <= MAX_DAYS
 }
 
-fn at_least_zero(v: f64, key: &str) -> Result<(), PolicyError> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(PolicyError::InvalidValue {
-            key: key.to_owned(),
-            value: v,
-            expected: "a number of 0 or more",
-        })
+/// The problems found so far, in the order they were found.
+#[derive(Default)]
+struct Problems(Vec<PolicyProblem>);
+
+impl Problems {
+    fn push(&mut self, problem: PolicyProblem) {
+        self.0.push(problem);
+    }
+
+    fn invalid(&mut self, ok: bool, key: &str, value: f64, expected: &'static str) {
+        if !ok {
+            self.push(PolicyProblem::InvalidValue {
+                key: key.to_owned(),
+                value,
+                expected,
+            });
+        }
+    }
+
+    fn finite(&mut self, v: f64, key: &str) {
+        self.invalid(v.is_finite(), key, v, "a finite number");
+    }
+
+    fn positive(&mut self, v: f64, key: &str) {
+        self.invalid(v.is_finite() && v > 0.0, key, v, "a number greater than 0");
+    }
+
+    fn duration(&mut self, v: f64, key: &str) {
+        self.invalid(
+            is_duration(v),
+            key,
+            v,
+            "a number of days greater than 0 and at most 36500",
+        );
+    }
+
+    fn at_least_zero(&mut self, v: f64, key: &str) {
+        self.invalid(v.is_finite() && v >= 0.0, key, v, "a number of 0 or more");
     }
 }
