@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use leadcycle::{Engine, Event, EventKind, Policy, ProfileValue, Stage};
+use leadcycle::{Engine, Event, Policy, ProfileValue, Stage};
 
 const POLICY: &str = r#"
 [scoring]
@@ -19,34 +19,17 @@ cap = 60
 "#;
 
 fn touch(kind: &str, at: DateTime<Utc>) -> Event {
-    Event::new(
-        "L1",
-        at,
-        EventKind::Touch {
-            kind: kind.into(),
-            campaign: None,
-            channel: None,
-            content: None,
-        },
-    )
+    Event::touch("L1", at, kind)
 }
 
 fn bench_scoring(c: &mut Criterion) {
     let policy = Policy::from_toml_str(POLICY).expect("bench policy is valid");
     let engine = Engine::new(policy).expect("bench policy is valid");
     let start: DateTime<Utc> = "2026-01-05T10:00:00Z".parse().unwrap();
-    let created = Event::new(
-        "L1",
-        start,
-        EventKind::Created {
-            source: "web".into(),
-            campaign: None,
-            channel: None,
-            account: None,
-            profile: [("seniority".to_string(), ProfileValue::from("vp"))]
-                .into_iter()
-                .collect(),
-        },
+    let created = Event::created("L1", start, "web").with_profile(
+        [("seniority".to_string(), ProfileValue::from("vp"))]
+            .into_iter()
+            .collect(),
     );
     let (lead, _) = engine.create(&created).unwrap();
 
@@ -60,7 +43,7 @@ fn bench_scoring(c: &mut Criterion) {
         let mut event = touch(kind, start);
         group.bench_function(name, |b| {
             b.iter(|| {
-                event.at += TimeDelta::seconds(1);
+                event.set_at(event.at() + TimeDelta::seconds(1));
                 let effects = engine.step(&mut lead, black_box(&event)).unwrap();
                 assert!(effects.is_empty() && lead.stage() == Stage::Inquiry);
             })

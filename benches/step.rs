@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadcycle::{Engine, Event, EventKind, LeadBook, LeadId, Policy, Profile, Stage};
+use leadcycle::{Engine, Event, LeadBook, LeadId, Policy, Profile, Stage};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -55,32 +55,18 @@ fn profile() -> Profile {
 }
 
 fn created(lead: &str, at: DateTime<Utc>) -> Event {
-    Event::new(
-        lead,
-        at,
-        EventKind::Created {
-            source: "webinar".to_owned(),
-            campaign: Some("spring-launch".to_owned()),
-            channel: Some("paid_social".to_owned()),
-            account: None,
-            profile: profile(),
-        },
-    )
+    Event::created(lead, at, "webinar")
+        .with_campaign("spring-launch")
+        .with_channel("paid_social")
+        .with_profile(profile())
 }
 
 /// A scored touch without content (content would grow `content_seen` only once, but
 /// its string is cloned on every step; see docs/performance.md).
 fn touch(lead: &str, at: DateTime<Utc>) -> Event {
-    Event::new(
-        lead,
-        at,
-        EventKind::Touch {
-            kind: "email_click".to_owned(),
-            campaign: Some("spring-nurture".to_owned()),
-            channel: Some("email".to_owned()),
-            content: None,
-        },
-    )
+    Event::touch(lead, at, "email_click")
+        .with_campaign("spring-nurture")
+        .with_channel("email")
 }
 
 fn bench_step(c: &mut Criterion) {
@@ -98,24 +84,14 @@ fn bench_step(c: &mut Criterion) {
     // A recycled lead enrolled in a nurture program: a hand-raiser makes it an MQL, a
     // rep accepts it, then disqualifies it for bad timing.
     let (mut recycled, _) = engine.create(&created("L2", t0())).expect("created");
-    let mut at = t0();
-    for kind in [
-        EventKind::Touch {
-            kind: "demo_request".to_owned(),
-            campaign: None,
-            channel: None,
-            content: None,
-        },
-        EventKind::SalesAccepted { rep: "R7".into() },
-        EventKind::Disqualified {
-            rep: "R7".into(),
-            reason: "bad_timing".to_owned(),
-            program: None,
-        },
+    let hour = |h: i64| t0() + TimeDelta::hours(h);
+    for event in [
+        Event::touch("L2", hour(1), "demo_request"),
+        Event::sales_accepted("L2", hour(2), "R7"),
+        Event::disqualified("L2", hour(3), "R7", "bad_timing"),
     ] {
-        at += TimeDelta::hours(1);
         engine
-            .step(&mut recycled, &Event::new("L2", at, kind))
+            .step(&mut recycled, &event)
             .expect("the setup events apply");
     }
     assert_eq!(recycled.stage(), Stage::Recycled);
@@ -126,7 +102,7 @@ fn bench_step(c: &mut Criterion) {
         let mut event = touch(lead.id().as_str(), lead.clock());
         group.bench_function(name, |b| {
             b.iter(|| {
-                event.at += TICK;
+                event.set_at(event.at() + TICK);
                 let effects = engine
                     .step(black_box(&mut *lead), black_box(&event))
                     .expect("a touch in order applies");
@@ -191,9 +167,8 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
     // One touch event whose lead id is swapped in from `ids` and back, so the measured
     // loop builds no strings and reads its key the way the floor does: one id from a
     // vector, at a pseudo-random index.
-    let mut ids: Vec<Option<LeadId>> = (0..n).map(|i| Some(lead_id(i).into())).collect();
+    let mut ids: Vec<LeadId> = (0..n).map(|i| lead_id(i).into()).collect();
     let mut event = touch("", t0());
-    event.lead = None;
     let mut keys = Keys::new();
     let mut at = t0();
 
@@ -206,12 +181,12 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
         b.iter(|| {
             at += TICK;
             let slot = &mut ids[keys.next_index(n)];
-            std::mem::swap(&mut event.lead, slot);
-            // Without a lead the event would be a `tick`, which changes nothing here.
-            assert!(event.lead.is_some());
-            event.at = at;
+            let lead = event.lead_mut().expect("a touch names its lead");
+            std::mem::swap(lead, slot);
+            event.set_at(at);
             book.apply_into(engine, black_box(&event), &mut out);
-            std::mem::swap(&mut event.lead, slot);
+            let lead = event.lead_mut().expect("a touch names its lead");
+            std::mem::swap(lead, slot);
             // A refused event would leave a `rejected` effect; a qualified lead a
             // transition. Neither may happen.
             assert!(

@@ -33,7 +33,7 @@ use leadcycle::calibrate::{
     self, Bucket, Evaluation, LabelledLead, LearnOptions, LearnReport, Weight,
 };
 use leadcycle::scoring::{Band, Grade};
-use leadcycle::{Engine, Event, EventKind, LeadId, Policy};
+use leadcycle::{Engine, Event, LeadId, Policy};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt::Display;
@@ -263,8 +263,8 @@ fn read_events(path: &Path, err: &mut impl Write) -> Result<Events, Failure> {
                 continue;
             }
         };
-        let Some(lead) = event.lead.clone() else {
-            debug_assert!(matches!(event.kind, EventKind::Tick {}));
+        let Some(lead) = event.lead().cloned() else {
+            // Only a tick names no lead.
             events.ticks += 1;
             continue;
         };

@@ -24,7 +24,7 @@
 //! time order across leads.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{Event, EventKind, Profile, ProfileValue};
+use leadcycle::{Event, Profile, ProfileValue};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -156,18 +156,11 @@ fn one_lead(rng: &mut Rng, id: String, start: DateTime<Utc>) -> SynthLead {
             usize::from(rng.unit() < 0.03 + 0.05 * interest),
         ),
     ];
-    let mut timed: Vec<(DateTime<Utc>, EventKind)> = Vec::new();
+    let mut timed: Vec<Event> = Vec::new();
     for (kind, n) in counts {
         for _ in 0..n {
-            timed.push((
-                created + hours(1.0 + rng.unit() * 60.0 * 24.0),
-                EventKind::Touch {
-                    kind: kind.to_owned(),
-                    campaign: None,
-                    channel: None,
-                    content: None,
-                },
-            ));
+            let at = created + hours(1.0 + rng.unit() * 60.0 * 24.0);
+            timed.push(Event::touch(id.as_str(), at, kind));
         }
     }
     let count = |kind: &str| counts.iter().find(|(k, _)| *k == kind).map_or(0, |c| c.1) as f64;
@@ -178,12 +171,7 @@ fn one_lead(rng: &mut Rng, id: String, start: DateTime<Utc>) -> SynthLead {
     if hot >= 2.0 || rng.unit() < 0.12 {
         let rep = format!("R{}", 1 + rng.below(6));
         let accepted = created + hours(24.0 * (3.0 + rng.unit() * 40.0));
-        timed.push((
-            accepted,
-            EventKind::SalesAccepted {
-                rep: rep.as_str().into(),
-            },
-        ));
+        timed.push(Event::sales_accepted(id.as_str(), accepted, rep.as_str()));
         let attempts = 1 + rng.below(4);
         let mut at = accepted;
         for _ in 0..attempts {
@@ -194,25 +182,18 @@ fn one_lead(rng: &mut Rng, id: String, start: DateTime<Utc>) -> SynthLead {
                 ("no_answer", 0.4),
             ]);
             connected += f64::from(u8::from(outcome == "connected"));
-            timed.push((
-                at,
-                EventKind::SalesAttempt {
-                    rep: rep.as_str().into(),
-                    channel: Some("call".to_owned()),
-                    outcome: Some(outcome.to_owned()),
-                },
-            ));
+            timed.push(
+                Event::sales_attempt(id.as_str(), at, rep.as_str())
+                    .with_channel("call")
+                    .with_outcome(outcome),
+            );
         }
         if connected > 0.0 && rng.unit() < 0.5 {
-            timed.push((
-                at + hours(24.0 * (1.0 + rng.unit() * 3.0)),
-                EventKind::SalesQualified {
-                    rep: rep.as_str().into(),
-                },
-            ));
+            let qualified = at + hours(24.0 * (1.0 + rng.unit() * 3.0));
+            timed.push(Event::sales_qualified(id.as_str(), qualified, rep.as_str()));
         }
     }
-    timed.sort_by_key(|(at, _)| *at);
+    timed.sort_by_key(Event::at);
 
     let senior = f64::from(u8::from(matches!(seniority, "vp" | "c_level")));
     let large = f64::from(u8::from(employees >= 1000.0));
@@ -226,22 +207,8 @@ fn one_lead(rng: &mut Rng, id: String, start: DateTime<Utc>) -> SynthLead {
         + 0.5 * connected;
     let converted = rng.unit() < 1.0 / (1.0 + (-log_odds).exp());
 
-    let mut events = vec![Event::new(
-        id.as_str(),
-        created,
-        EventKind::Created {
-            source: source.to_owned(),
-            campaign: None,
-            channel: None,
-            account: None,
-            profile,
-        },
-    )];
-    events.extend(
-        timed
-            .into_iter()
-            .map(|(at, kind)| Event::new(id.as_str(), at, kind)),
-    );
+    let mut events = vec![Event::created(id.as_str(), created, source).with_profile(profile)];
+    events.extend(timed);
     SynthLead {
         id,
         events,
@@ -258,7 +225,7 @@ pub fn event_lines(leads: &[SynthLead]) -> Vec<String> {
             l.events
                 .iter()
                 .enumerate()
-                .map(move |(j, e)| (e.at, i, j, e))
+                .map(move |(j, e)| (e.at(), i, j, e))
         })
         .collect();
     all.sort_by_key(|&(at, i, j, _)| (at, i, j));

@@ -8,9 +8,7 @@
 //!     cargo run --example quickstart
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{
-    Cause, Effect, EffectKind, Engine, Event, EventKind, LeadBook, Policy, Profile, Stage,
-};
+use leadcycle::{Effect, EffectKind, Engine, Event, LeadBook, Policy, Profile, Stage};
 use std::collections::BTreeMap;
 
 const LEADS: u64 = 300;
@@ -26,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     events.extend((1..=43).map(|w| Event::tick(start + TimeDelta::weeks(w))));
     events.push(Event::tick(end));
     // Stable sort: ticks come after the events of the same instant.
-    events.sort_by_key(|e| (e.at, e.lead.is_none()));
+    events.sort_by_key(|e| (e.at(), e.lead().is_none()));
 
     let mut effects: Vec<Effect> = Vec::new();
     for event in &events {
@@ -55,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "  {}  {}",
                 e.at.map(|t| t.format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
-                describe(&e.kind)
+                e.kind
             );
         }
         println!();
@@ -115,52 +113,22 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
     let rep = format!("R{}", 1 + i % 7);
     let created = start + TimeDelta::hours(rng.below(24 * 60) as i64);
     let at = |days: f64| created + TimeDelta::minutes((days * 1440.0) as i64);
-    let ev = |days: f64, kind: EventKind| Event::new(id.as_str(), at(days), kind);
-    let touch = |days: f64, kind: &str| {
-        ev(
-            days,
-            EventKind::Touch {
-                kind: kind.into(),
-                campaign: None,
-                channel: Some("email".into()),
-                content: None,
-            },
-        )
-    };
+    let lead = id.as_str();
+    let touch = |days: f64, kind: &str| Event::touch(lead, at(days), kind).with_channel("email");
     let seniority = ["vp", "director", "manager", "c_level", "analyst"][rng.below(5) as usize];
     let mut profile = Profile::new();
     profile.insert("seniority".into(), seniority.into());
     profile.insert("employees".into(), ((50 + rng.below(2000)) as f64).into());
     let source =
         ["webinar", "ebook", "trade_show", "paid_search", "referral"][rng.below(5) as usize];
-    let mut events = vec![ev(
-        0.0,
-        EventKind::Created {
-            source: source.into(),
-            campaign: Some(format!("c-{}", i % 11)),
-            channel: None,
-            account: Some(format!("acct-{}", i % 97)),
-            profile,
-        },
-    )];
-    let accepted = |d: f64| {
-        ev(
-            d,
-            EventKind::SalesAccepted {
-                rep: rep.as_str().into(),
-            },
-        )
-    };
-    let attempt = |d: f64| {
-        ev(
-            d,
-            EventKind::SalesAttempt {
-                rep: rep.as_str().into(),
-                channel: Some("call".into()),
-                outcome: None,
-            },
-        )
-    };
+    let mut events = vec![Event::created(lead, at(0.0), source)
+        .with_campaign(format!("c-{}", i % 11))
+        .with_account(format!("acct-{}", i % 97))
+        .with_profile(profile)];
+    let accepted = |d: f64| Event::sales_accepted(lead, at(d), rep.as_str());
+    let attempt = |d: f64| Event::sales_attempt(lead, at(d), rep.as_str()).with_channel("call");
+    let qualified = |d: f64| Event::sales_qualified(lead, at(d), rep.as_str());
+    let opportunity = format!("O-{i}");
     let reasons = [
         "no_budget",
         "bad_timing",
@@ -175,25 +143,10 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
             touch(1.0, "demo_request"),
             accepted(1.5),
             attempt(2.0),
-            ev(
-                6.0,
-                EventKind::SalesQualified {
-                    rep: rep.as_str().into(),
-                },
-            ),
-            ev(
-                10.0,
-                EventKind::OpportunityOpened {
-                    opportunity: format!("O-{i}"),
-                    amount: Some(10_000.0 + rng.below(90_000) as f64),
-                },
-            ),
-            ev(
-                40.0 + rng.below(30) as f64,
-                EventKind::OpportunityWon {
-                    opportunity: format!("O-{i}"),
-                },
-            ),
+            qualified(6.0),
+            Event::opportunity_opened(lead, at(10.0), &opportunity)
+                .with_amount(10_000.0 + rng.below(90_000) as f64),
+            Event::opportunity_won(lead, at(40.0 + rng.below(30) as f64), &opportunity),
         ]),
         // Accepted, then disqualified for one of the reasons.
         1 | 4 => {
@@ -203,14 +156,7 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
                 touch(1.0, "contact_sales"),
                 accepted(2.0),
                 attempt(3.0),
-                ev(
-                    12.0,
-                    EventKind::Disqualified {
-                        rep: rep.as_str().into(),
-                        reason: reason.into(),
-                        program: None,
-                    },
-                ),
+                Event::disqualified(lead, at(12.0), rep.as_str(), reason),
             ]);
             if i % 8 == 4 {
                 // Months later the buying window opens: a burst of engagement.
@@ -223,25 +169,10 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
                     // Routed back to the rep who knows them, who closes the deal.
                     accepted(back + 3.5),
                     attempt(back + 4.0),
-                    ev(
-                        back + 8.0,
-                        EventKind::SalesQualified {
-                            rep: rep.as_str().into(),
-                        },
-                    ),
-                    ev(
-                        back + 12.0,
-                        EventKind::OpportunityOpened {
-                            opportunity: format!("O-{i}"),
-                            amount: Some(25_000.0),
-                        },
-                    ),
-                    ev(
-                        back + 45.0,
-                        EventKind::OpportunityWon {
-                            opportunity: format!("O-{i}"),
-                        },
-                    ),
+                    qualified(back + 8.0),
+                    Event::opportunity_opened(lead, at(back + 12.0), &opportunity)
+                        .with_amount(25_000.0),
+                    Event::opportunity_won(lead, at(back + 45.0), &opportunity),
                 ]);
             }
         }
@@ -261,70 +192,17 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
             )
         })),
         // Unsubscribes.
-        6 => events.extend([
-            touch(3.0, "email_open"),
-            ev(9.0, EventKind::Unsubscribed {}),
-        ]),
+        6 => events.extend([touch(3.0, "email_open"), Event::unsubscribed(lead, at(9.0))]),
         // Lost to a competitor.
         _ => events.extend([
             touch(1.0, "demo_request"),
             accepted(1.2),
-            ev(
-                5.0,
-                EventKind::SalesQualified {
-                    rep: rep.as_str().into(),
-                },
-            ),
-            ev(
-                8.0,
-                EventKind::OpportunityOpened {
-                    opportunity: format!("O-{i}"),
-                    amount: None,
-                },
-            ),
-            ev(
-                50.0,
-                EventKind::OpportunityLost {
-                    opportunity: format!("O-{i}"),
-                    reason: "competitor_chosen".into(),
-                    program: None,
-                },
-            ),
+            qualified(5.0),
+            Event::opportunity_opened(lead, at(8.0), &opportunity),
+            Event::opportunity_lost(lead, at(50.0), &opportunity, "competitor_chosen"),
         ]),
     }
     events
-}
-
-fn describe(kind: &EffectKind) -> String {
-    match kind {
-        EffectKind::Transition { from, to, cause } => {
-            let from = from.map_or("(new)", |s| s.as_str());
-            let cause = if *cause == Cause::SlaIdle {
-                "idle too long".to_owned()
-            } else {
-                cause.to_string()
-            };
-            format!("{from} -> {to}  ({cause})")
-        }
-        EffectKind::NurtureAssigned {
-            program,
-            step,
-            reason,
-        } => format!("enrolled in {program} at step {step} ({reason})"),
-        EffectKind::NurtureStepDue { content, .. } => format!("  send \"{content}\""),
-        EffectKind::NurtureEnded { program, why, .. } => {
-            format!("left {program} ({})", why.as_str())
-        }
-        EffectKind::Routed { rep, .. } => format!("routed back to {rep}"),
-        EffectKind::SlaBreached { stage, sla, rep } => {
-            format!(
-                "SLA missed: {stage} {}{}",
-                sla.as_str(),
-                rep.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
-            )
-        }
-        other => format!("{other:?}"),
-    }
 }
 
 /// A tiny deterministic generator, so the scenario is the same on every machine.

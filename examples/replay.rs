@@ -8,8 +8,9 @@
 //!
 //! - Events are JSON lines, from `--events` or standard input; effects are JSON lines
 //!   on standard output, in order. A line that is not a valid event becomes a
-//!   `rejected` effect of kind `malformed` with its (1-based) line number, and the run
-//!   goes on; blank lines are skipped.
+//!   `rejected` effect of kind `malformed` with its (1-based) line number and the
+//!   start of the line (`input`), and the run goes on; blank lines are skipped, and so
+//!   is a UTF-8 byte-order mark at the start of the input.
 //! - `--until TIME` (RFC 3339) advances the clock to TIME after the last event.
 //! - `--state-in` starts from a book snapshot; `--state-out` writes the book's snapshot
 //!   at the end. A run split in two with a snapshot between gives the same effects as
@@ -220,7 +221,11 @@ fn save_snapshot(path: &Path, snapshot: &Snapshot) -> Result<(), Failure> {
     std::fs::write(path, bytes).map_err(|e| Failure(format!("cannot write state {shown}: {e}")))
 }
 
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Applies every line of `input` to the book, writing the effects of each as it goes.
+/// A byte-order mark at the start of the input is skipped.
 fn apply_lines(
     engine: &Engine,
     book: &mut LeadBook,
@@ -228,26 +233,30 @@ fn apply_lines(
     source: &str,
     stdout: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut line = Vec::new();
+    let mut buffer = Vec::new();
     let mut out = Vec::new();
     let mut line_no: u64 = 0;
     loop {
-        line.clear();
+        buffer.clear();
         let read = input
-            .read_until(b'\n', &mut line)
+            .read_until(b'\n', &mut buffer)
             .map_err(|e| Failure(format!("cannot read {source} after line {line_no}: {e}")))?;
         if read == 0 {
             return Ok(());
         }
         line_no += 1;
+        let line = match buffer.strip_prefix(BOM) {
+            Some(rest) if line_no == 1 => rest,
+            _ => &buffer[..],
+        };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         out.clear();
         // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
-        match serde_json::from_slice::<Event>(&line) {
+        match serde_json::from_slice::<Event>(line) {
             Ok(event) => book.apply_into(engine, &event, &mut out),
-            Err(e) => out.push(Effect::malformed_line(line_no, &json_error(&e))),
+            Err(e) => out.push(Effect::malformed_line(line_no, &json_error(&e), line)),
         }
         write_effects(stdout, &out)?;
     }

@@ -74,16 +74,13 @@ impl LeadBook {
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        let Some(id) = &event.lead else {
+        let Some(id) = event.lead() else {
             engine.refusal(Phase::BeforeDeadlines, Subject::Tick, event, self.watermark)?;
-            self.tick(engine, event.at, out);
+            self.tick(engine, event.at(), out);
             return Ok(());
         };
-        let unknown = |lead: &LeadId| StepError::UnknownLead {
-            lead: lead.clone(),
-            event: event.event_type(),
-        };
-        match &event.kind {
+        let unknown = |lead: &LeadId| engine.unknown_lead(lead, event);
+        match event.kind() {
             EventKind::Created { .. } if !self.leads.contains_key(id) => {
                 let (lead, effects) = engine.create_after(event, self.watermark)?;
                 out.extend(effects);

@@ -94,6 +94,41 @@ pub enum StepError {
         /// What is wrong and what was expected.
         problem: String,
     },
+    /// A field that names something (`lead`, `rep`, `reason`, `program`, `into`) is an
+    /// empty string. `rejected.kind` is `malformed`.
+    #[error("{}`{event}` has an empty `{field}`: expected {}", lead_prefix(.lead), what_names(.field))]
+    EmptyField {
+        /// The lead, if the event names one (`None` when `lead` is the empty field).
+        lead: Option<LeadId>,
+        /// The refused event's type.
+        event: EventType,
+        /// The empty field.
+        field: &'static str,
+    },
+    /// Under the policy's `strict_events`: the event carries fields its type does not
+    /// have (a misspelt `"programme"`). `rejected.kind` is `malformed`.
+    #[error("{}`{event}` has no {} {} (the policy sets strict_events): expected only {}", lead_prefix(.lead), plural(.fields.len(), "field", "fields"), quoted(.fields), field_list(*.event))]
+    UnknownField {
+        /// The lead, if the event names one.
+        lead: Option<LeadId>,
+        /// The refused event's type.
+        event: EventType,
+        /// The fields it should not have, in name order.
+        fields: Vec<String>,
+    },
+    /// Under the policy's `strict_events`: the event gives a recycle reason the policy
+    /// does not know. `rejected.kind` is `malformed`.
+    #[error("{}`{event}` gives reason `{reason}`, which the policy does not know (it sets strict_events): expected one of {known} (the keys of recycle.reasons and recycle.remove_reasons)", lead_prefix(.lead))]
+    UnknownReason {
+        /// The lead.
+        lead: Option<LeadId>,
+        /// The refused event's type.
+        event: EventType,
+        /// The reason given.
+        reason: String,
+        /// The reasons the policy knows, comma-separated.
+        known: String,
+    },
 }
 
 impl StepError {
@@ -107,7 +142,10 @@ impl StepError {
             StepError::OutOfOrder { .. } => RejectKind::OutOfOrder,
             StepError::UnknownProgram { .. } => RejectKind::UnknownProgram,
             StepError::RemovedLead { .. } => RejectKind::RemovedLead,
-            StepError::Malformed { .. } => RejectKind::Malformed,
+            StepError::Malformed { .. }
+            | StepError::EmptyField { .. }
+            | StepError::UnknownField { .. }
+            | StepError::UnknownReason { .. } => RejectKind::Malformed,
         }
     }
 }
@@ -146,6 +184,43 @@ impl Rejection {
     }
 }
 
+/// Text that is not the name of a value of a closed set: what [`FromStr`](std::str::FromStr)
+/// returns for [`EventType`](crate::EventType), [`EffectType`](crate::EffectType),
+/// [`Stage`](crate::Stage), [`Grade`](crate::scoring::Grade),
+/// [`Band`](crate::scoring::Band) and [`Cell`](crate::scoring::Cell).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("`{given}` is not {what}: expected {expected}")]
+#[non_exhaustive]
+pub struct ParseNameError {
+    /// What the name should have been (`an event type`, `a stage`).
+    pub what: &'static str,
+    /// The text given.
+    pub given: String,
+    /// What it may be (`one of inquiry, mql, ...`, `a grade A-D then a band 1-4`).
+    pub expected: String,
+}
+
+impl ParseNameError {
+    /// `given` is not one of `names`.
+    pub(crate) fn new(
+        what: &'static str,
+        given: &str,
+        names: impl IntoIterator<Item = &'static str>,
+    ) -> Self {
+        let names: Vec<&str> = names.into_iter().collect();
+        Self::expected(what, given, format!("one of {}", names.join(", ")))
+    }
+
+    /// `given` is not what `expected` describes.
+    pub(crate) fn expected(what: &'static str, given: &str, expected: impl Into<String>) -> Self {
+        ParseNameError {
+            what,
+            given: given.to_owned(),
+            expected: expected.into(),
+        }
+    }
+}
+
 fn stage_list(stages: &[Stage]) -> String {
     let names: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
     match names.len() {
@@ -155,8 +230,51 @@ fn stage_list(stages: &[Stage]) -> String {
     }
 }
 
-fn rfc3339(t: &DateTime<Utc>) -> String {
+/// A time as the contract writes it: RFC 3339 in UTC with `Z`.
+pub(crate) fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// `lead L1: `, or nothing for an event without a lead.
+fn lead_prefix(lead: &Option<LeadId>) -> String {
+    lead.as_ref()
+        .map_or_else(String::new, |l| format!("lead {l}: "))
+}
+
+/// What a field that must not be empty names.
+fn what_names(field: &str) -> &'static str {
+    match field {
+        "lead" => "the id of the lead it happened to",
+        "rep" => "the id of the rep",
+        "reason" => "a recycle reason such as `no_budget`",
+        "program" => "the name of a program the policy defines, or no `program` at all",
+        "into" => "the id of the surviving lead",
+        _ => "a non-empty string",
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    quoted.join(", ")
+}
+
+/// Every field an event of type `ty` may have, the common ones first.
+fn field_list(ty: EventType) -> String {
+    let common: &[&str] = if ty == EventType::Tick {
+        &["type", "at", "id"]
+    } else {
+        &["type", "lead", "at", "id"]
+    };
+    let all: Vec<&str> = common.iter().chain(ty.fields()).copied().collect();
+    all.join(", ")
 }
 
 fn lead_phrase(lead: &Option<LeadId>) -> String {
@@ -308,24 +426,6 @@ pub enum PolicyProblem {
         attr: String,
         /// How many conditions it has.
         count: usize,
-    },
-}
-
-/// Text that is not the name of a value: what [`FromStr`](std::str::FromStr) returns for
-/// [`Stage`](crate::Stage), [`Grade`](crate::scoring::Grade),
-/// [`Band`](crate::scoring::Band) and [`Cell`](crate::scoring::Cell).
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ParseNameError {
-    /// The text names no value of the type.
-    #[error("invalid {what} `{given}`: expected {expected}")]
-    Unknown {
-        /// What was being read (`stage`, `grade`, `band`, `cell`).
-        what: &'static str,
-        /// The text given.
-        given: String,
-        /// The names it may be (`one of inquiry, mql, ...`).
-        expected: &'static str,
     },
 }
 

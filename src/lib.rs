@@ -36,7 +36,10 @@
 //! ## Concepts
 //!
 //! - [`Event`] is the input and [`Effect`] the output; their serde forms are the JSON
-//!   lines of the public contract (`docs/contract.md`).
+//!   lines of the public contract (`docs/contract.md`). Build an event in Rust with the
+//!   constructor of its type ([`Event::touch`], [`Event::tick`], ...), which cannot
+//!   make one the engine would refuse for its shape; an effect's `Display` is one line
+//!   for a person.
 //! - [`Lead`] is one lead's whole state, plain serde data a host may store anywhere.
 //! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
 //!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
@@ -86,7 +89,9 @@ mod stage;
 
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, Snapshot};
-pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
+pub use effect::{
+    Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
+};
 pub use engine::Engine;
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};
 pub use event::{Event, EventKind, EventType};
@@ -96,6 +101,10 @@ pub use name::Name;
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
 pub use stage::{legal_from, moves, Moves, Stage};
+
+/// The `chrono` crate, whose `DateTime<Utc>` every event and effect carries: a host
+/// builds times without a dependency of its own, at the version leadcycle uses.
+pub use chrono;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -54,11 +54,7 @@ impl FromStr for Grade {
             "B" => Ok(Grade::B),
             "C" => Ok(Grade::C),
             "D" => Ok(Grade::D),
-            _ => Err(ParseNameError::Unknown {
-                what: "grade",
-                given: s.to_owned(),
-                expected: "A, B, C or D",
-            }),
+            _ => Err(ParseNameError::expected("a grade", s, "A, B, C or D")),
         }
     }
 }
@@ -141,11 +137,7 @@ impl FromStr for Band {
             "2" => Ok(Band::Two),
             "3" => Ok(Band::Three),
             "4" => Ok(Band::Four),
-            _ => Err(ParseNameError::Unknown {
-                what: "band",
-                given: s.to_owned(),
-                expected: "1, 2, 3 or 4",
-            }),
+            _ => Err(ParseNameError::expected("a band", s, "1, 2, 3 or 4")),
         }
     }
 }
@@ -180,11 +172,8 @@ impl FromStr for Cell {
     type Err = ParseNameError;
 
     fn from_str(s: &str) -> Result<Cell, ParseNameError> {
-        let bad = || ParseNameError::Unknown {
-            what: "cell",
-            given: s.to_owned(),
-            expected: "a grade A-D then a band 1-4, like `A1`",
-        };
+        let bad =
+            || ParseNameError::expected("a cell", s, "a grade A-D then a band 1-4, like `A1`");
         // Split after the first character (a grade is one ASCII letter), so that text
         // of any length or script is refused rather than sliced mid-character.
         let mut chars = s.chars();
@@ -283,7 +272,7 @@ mod tests {
             let err = bad.parse::<Grade>().unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("invalid grade `{bad}`: expected A, B, C or D")
+                format!("`{bad}` is not a grade: expected A, B, C or D")
             );
         }
     }
@@ -297,7 +286,7 @@ mod tests {
             let err = bad.parse::<Band>().unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("invalid band `{bad}`: expected 1, 2, 3 or 4")
+                format!("`{bad}` is not a band: expected 1, 2, 3 or 4")
             );
         }
     }

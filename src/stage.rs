@@ -135,11 +135,7 @@ impl FromStr for Stage {
         Stage::ALL
             .into_iter()
             .find(|stage| stage.as_str() == s)
-            .ok_or_else(|| ParseNameError::Unknown {
-                what: "stage",
-                given: s.to_owned(),
-                expected: "one of inquiry, mql, sal, sql, opportunity, customer, recycled, removed",
-            })
+            .ok_or_else(|| ParseNameError::new("a stage", s, Stage::ALL.map(Stage::as_str)))
     }
 }
 

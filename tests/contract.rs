@@ -3,8 +3,8 @@
 //! time and ordering, checked through a `LeadBook`.
 
 use leadcycle::{
-    Effect, EffectKind, Engine, Event, EventKind, LeadBook, NurtureEnd, Policy, RejectKind,
-    RouteReason, SlaKind, Stage,
+    Effect, EffectKind, Engine, Event, EventKind, EventType, LeadBook, NurtureEnd, Policy,
+    RejectKind, RouteReason, SlaKind, Stage,
 };
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,8 +123,8 @@ const EVENT_TABLE: [(&str, &[&str], &[&str], &str); 16] = [
 const SAMPLE: &str = include_str!("../examples/data/sample.jsonl");
 
 /// The effects table of CONTRACT.md: (type, fields, optional fields). `rejected.line`
-/// is the line number of a malformed input line (CONTRACT.md, "The replay example";
-/// docs/semantics.md).
+/// and `rejected.input` are the line number and the start of a malformed input line
+/// (CONTRACT.md, "The replay example"; docs/semantics.md, additions beyond contract v1).
 const EFFECT_TABLE: [(&str, &[&str], &[&str]); 8] = [
     ("transition", &["from", "to", "cause"], &[]),
     ("nurture_assigned", &["program", "step", "reason"], &[]),
@@ -133,7 +133,11 @@ const EFFECT_TABLE: [(&str, &[&str], &[&str]); 8] = [
     ("routed", &["rep", "why"], &[]),
     ("sla_breached", &["stage", "sla"], &["rep"]),
     ("rule_failed", &["hook", "error", "fallback"], &[]),
-    ("rejected", &["kind", "message"], &["event", "line"]),
+    (
+        "rejected",
+        &["kind", "message"],
+        &["event", "line", "input"],
+    ),
 ];
 
 const STAGES: [&str; 8] = [
@@ -251,14 +255,14 @@ fn every_example_event_line_of_the_contract_parses() {
         ["created", "touch", "sales_accepted", "disqualified", "tick"]
     );
     let created = parse(CONTRACT_EXAMPLE[0]);
-    assert_eq!(created.lead.as_ref().unwrap().as_str(), "L1");
-    assert_eq!(created.at, time("2026-01-05T10:00:00Z"));
+    assert_eq!(created.lead().unwrap().as_str(), "L1");
+    assert_eq!(created.at(), time("2026-01-05T10:00:00Z"));
     let EventKind::Created {
         source,
         campaign,
         profile,
         ..
-    } = &created.kind
+    } = created.kind()
     else {
         panic!("{created:?}")
     };
@@ -267,8 +271,8 @@ fn every_example_event_line_of_the_contract_parses() {
     assert_eq!(profile["seniority"], "vp".into());
     assert_eq!(profile["employees"], 350.0.into());
     let tick = parse(CONTRACT_EXAMPLE[4]);
-    assert_eq!(tick.lead, None);
-    assert_eq!(tick.kind, EventKind::Tick {});
+    assert_eq!(tick.lead(), None);
+    assert_eq!(tick.event_type(), EventType::Tick);
 }
 
 #[test]
@@ -294,7 +298,7 @@ fn every_event_type_of_the_contract_table_parses_with_all_its_fields() {
     for (ty, required, optional, line) in EVENT_TABLE {
         let event = parse(line);
         assert_eq!(event.event_type().as_str(), ty, "{line}");
-        assert_eq!(event.lead.is_none(), ty == "tick", "{line}");
+        assert_eq!(event.lead().is_none(), ty == "tick", "{line}");
         // Every field of the line, documented or common, survives in the serde form.
         let written: Value = serde_json::from_str(line).unwrap();
         let read = serde_json::to_value(&event).unwrap();
@@ -305,6 +309,12 @@ fn every_event_type_of_the_contract_table_parses_with_all_its_fields() {
             .collect();
         let documented: BTreeSet<&str> = required.iter().chain(optional).copied().collect();
         assert_eq!(fields, documented, "{ty}");
+        // The crate's own list of the type's fields, in the table's order.
+        assert_eq!(
+            event.event_type().fields(),
+            [required, optional].concat(),
+            "{ty}"
+        );
         assert!(seen.insert(ty), "{ty} twice");
     }
     assert_eq!(
@@ -413,20 +423,30 @@ fn event_with_a_profile_value_that_is_not_string_number_or_bool_fails_to_parse()
 }
 
 #[test]
-fn unknown_fields_of_an_event_are_ignored() {
-    let event = parse(
-        r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"email_open","host_ref":"x-9","score":12}"#,
-    );
+fn unknown_fields_of_an_event_are_ignored_and_never_written_back() {
+    let line = r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"email_open","host_ref":"x-9","score":12,"rep":"R1"}"#;
+    let plain = r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"email_open"}"#;
+    let event = parse(line);
+    // Remembered (`rep` is a field of other types, not of `touch`) ...
+    assert_eq!(event.unknown_fields(), ["host_ref", "rep", "score"]);
+    assert!(parse(plain).unknown_fields().is_empty());
+    // ... but the serde form, and so a `rejected` effect's echo, is the contract's.
     assert_eq!(
-        event,
-        parse(r#"{"type":"touch","lead":"L1","at":"2026-01-06T09:00:00Z","kind":"email_open"}"#)
+        serde_json::to_value(&event).unwrap(),
+        serde_json::to_value(parse(plain)).unwrap()
+    );
+    // And without strict_events the engine applies it as if they were not there.
+    let created = r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"web"}"#;
+    assert_eq!(
+        replay(&engine(), &[created, line]),
+        replay(&engine(), &[created, plain])
     );
 }
 
 #[test]
 fn event_id_is_read_and_written_as_id() {
     let event = parse(EVENT_TABLE[0].3);
-    assert_eq!(event.id.as_ref().unwrap().as_str(), "e-1");
+    assert_eq!(event.id().unwrap().as_str(), "e-1");
     assert_eq!(serde_json::to_value(&event).unwrap()["id"], "e-1");
     let tick = parse(r#"{"type":"tick","at":"2026-03-01T00:00:00Z"}"#);
     assert!(serde_json::to_value(&tick).unwrap().get("id").is_none());
@@ -477,7 +497,7 @@ fn event_time_with_an_offset_is_the_same_instant_and_is_written_in_utc_with_z() 
     let event = parse(
         r#"{"type":"touch","lead":"L1","at":"2026-01-06T10:00:00+01:00","kind":"email_open"}"#,
     );
-    assert_eq!(event.at, time("2026-01-06T09:00:00Z"));
+    assert_eq!(event.at(), time("2026-01-06T09:00:00Z"));
     assert_eq!(
         serde_json::to_value(&event).unwrap()["at"],
         "2026-01-06T09:00:00Z"
@@ -514,16 +534,18 @@ fn one_of_each_effect() -> Vec<Value> {
             r#"{"type":"tick","at":"2026-01-26T00:00:00Z"}"#,
         ],
     );
-    let malformed = Effect::malformed_line(7, "expected value at column 1");
-    let rule_failed = Effect {
-        kind: EffectKind::RuleFailed {
-            hook: "disposition".into(),
-            error: "Variable not found: leed (line 1, position 4)".into(),
-            fallback: "recycle.reasons".into(),
-        },
-        lead: Some("A".into()),
-        at: Some(time("2026-01-23T10:00:00Z")),
-    };
+    let malformed = Effect::malformed_line(7, "expected value at column 1", b"not json at all\n");
+    // No hook runs yet, so no engine run makes a `rule_failed`: read its JSON line.
+    let rule_failed: Effect = serde_json::from_value(json!({
+        "type": "rule_failed",
+        "hook": "disposition",
+        "error": "Variable not found: leed (line 1, position 4)",
+        "fallback": "recycle.reasons",
+        "lead": "A",
+        "at": "2026-01-23T10:00:00Z",
+    }))
+    .unwrap();
+    assert!(matches!(rule_failed.kind, EffectKind::RuleFailed { .. }));
     for effect in [malformed, rule_failed] {
         effects.push(serde_json::to_value(&effect).unwrap());
     }
@@ -667,6 +689,7 @@ fn effect_field_values_are_the_ones_the_engine_decided() {
     );
     let malformed = find("rejected", json!({"kind": "malformed"}));
     assert_eq!(malformed["line"], 7);
+    assert_eq!(malformed["input"], "not json at all");
     assert_eq!(malformed["lead"], Value::Null);
     assert_eq!(malformed["at"], Value::Null);
     assert!(malformed.get("event").is_none());
@@ -926,7 +949,7 @@ fn sample_with_ticks(after: &[usize]) -> Vec<String> {
     for (i, line) in events.iter().enumerate() {
         lines.push(line.to_string());
         if after.contains(&i) {
-            let next = events[i + 1..].iter().map(|l| parse(l).at).min();
+            let next = events[i + 1..].iter().map(|l| parse(l).at()).min();
             if let Some(at) = next {
                 lines.push(format!(
                     r#"{{"type":"tick","at":"{}"}}"#,
@@ -994,13 +1017,10 @@ fn a_stream_split_by_lead_across_books_gives_each_lead_the_same_effects() {
     let mut split: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for line in &lines {
         let event = parse(line);
-        if let EventKind::Merged { into } = &event.kind {
-            assert_eq!(
-                book_of(event.lead.as_ref().unwrap().as_str()),
-                into.as_str()
-            );
+        if let EventKind::Merged { into, .. } = event.kind() {
+            assert_eq!(book_of(event.lead().unwrap().as_str()), into.as_str());
         }
-        let targets: Vec<String> = match &event.lead {
+        let targets: Vec<String> = match event.lead() {
             Some(lead) => vec![book_of(lead.as_str())],
             // A tick goes to every book there is or will be.
             None => ["L1", "L2", "L3", "L9"].map(String::from).to_vec(),

@@ -14,7 +14,7 @@ mod calibrate;
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcycle::calibrate::{evaluate, learn, roc_auc, EvidenceError, LabelledLead, LearnOptions};
 use leadcycle::scoring::{Band, Cell, Grade};
-use leadcycle::{Engine, Event, EventKind, Policy, Profile, ProfileValue, Stage};
+use leadcycle::{Engine, Event, Policy, Profile, ProfileValue, Stage};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use std::ffi::OsString;
@@ -32,30 +32,11 @@ fn created(lead: &str, at: DateTime<Utc>, profile: &[(&str, ProfileValue)]) -> E
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
-    Event::new(
-        lead,
-        at,
-        EventKind::Created {
-            source: "web".into(),
-            campaign: None,
-            channel: None,
-            account: None,
-            profile,
-        },
-    )
+    Event::created(lead, at, "web").with_profile(profile)
 }
 
 fn touch(lead: &str, at: DateTime<Utc>, kind: &str) -> Event {
-    Event::new(
-        lead,
-        at,
-        EventKind::Touch {
-            kind: kind.into(),
-            campaign: None,
-            channel: None,
-            content: None,
-        },
-    )
+    Event::touch(lead, at, kind)
 }
 
 fn labelled(events: Vec<Event>, converted: bool) -> LabelledLead {
@@ -181,7 +162,7 @@ fn tiny_set() -> (Engine, Vec<LabelledLead>) {
                 created("L4", at, &[big]),
                 touch("L4", at, "pricing_page_view"),
                 // Refused: `sales_qualified` is illegal from inquiry.
-                Event::new("L4", at, EventKind::SalesQualified { rep: "R1".into() }),
+                Event::sales_qualified("L4", at, "R1"),
             ],
             true,
         ),

@@ -17,8 +17,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcycle::{
-    Cause, Effect, EffectKind, Engine, Event, EventKind, LeadBook, LeadId, NurtureEnd, Policy,
-    Profile, ProfileValue, RejectKind, RepId, SlaKind, Snapshot, Stage, Touch,
+    Cause, Effect, EffectKind, Engine, Event, EventKind, EventType, LeadBook, LeadId, NurtureEnd,
+    Policy, Profile, ProfileValue, RejectKind, RepId, SlaKind, Snapshot, Stage, Touch,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -138,8 +138,9 @@ enum Op {
     /// steps a failure does not need into `Wait`s, which keep the times of the steps
     /// that matter and print nothing.
     Wait,
-    /// An event of this kind (a `tick` ignores the step's lead and id).
-    Event(EventKind),
+    /// This event, built for lead [`TEMPLATE_LEAD`] at the base time: the step gives it
+    /// its lead, time and id (a `tick` ignores the step's lead and id).
+    Event(Event),
     /// A move that is legal from the lead's stage at this point of the stream, mostly
     /// forward (accept, qualify, open, win; touches that qualify), sometimes back
     /// (reject, disqualify, recycle, lose). Random kinds alone rarely walk a lead
@@ -163,34 +164,25 @@ struct Progress {
 }
 
 impl Progress {
-    /// The event for a lead in `stage` (`None`: not created yet).
-    fn resolve(&self, stage: Option<Stage>) -> EventKind {
-        let rep = || self.rep.clone();
-        let reason = || self.reason.clone();
-        let program = || self.program.clone();
-        let touch = |kind: &str| EventKind::Touch {
-            kind: kind.to_owned(),
-            campaign: None,
-            channel: None,
-            content: None,
+    /// The event for `lead` at `at` when it is in `stage` (`None`: not created yet).
+    fn resolve(&self, stage: Option<Stage>, lead: &str, at: DateTime<Utc>) -> Event {
+        let rep = self.rep.clone();
+        let with_program = |e: Event| match &self.program {
+            Some(program) => e.with_program(program.as_str()),
+            None => e,
         };
-        let attempt = || EventKind::SalesAttempt {
-            rep: rep(),
-            channel: None,
-            outcome: None,
-        };
-        let opened = || EventKind::OpportunityOpened {
-            opportunity: "O1".to_owned(),
-            amount: None,
-        };
-        let mut moves: Vec<EventKind> = match stage {
-            None => vec![EventKind::Created {
-                source: "webinar".to_owned(),
-                campaign: None,
-                channel: None,
-                account: None,
-                profile: [attribute(0), attribute(4)].into_iter().collect(),
-            }],
+        let touch = |kind: &str| Event::touch(lead, at, kind);
+        let accepted = || Event::sales_accepted(lead, at, rep.clone());
+        let attempt = || Event::sales_attempt(lead, at, rep.clone());
+        let qualified = || Event::sales_qualified(lead, at, rep.clone());
+        let rejected = || with_program(Event::sales_rejected(lead, at, rep.clone(), &self.reason));
+        let disqualified =
+            || with_program(Event::disqualified(lead, at, rep.clone(), &self.reason));
+        let opened = || Event::opportunity_opened(lead, at, "O1");
+        let won = || Event::opportunity_won(lead, at, "O1");
+        let mut moves: Vec<Event> = match stage {
+            None => vec![Event::created(lead, at, "webinar")
+                .with_profile([attribute(0), attribute(4)].into_iter().collect())],
             // Mostly engagement, so that leads also qualify by score (and cross the
             // hysteresis band); hand-raisers come from the random kinds.
             Some(Stage::Inquiry | Stage::Recycled) => vec![
@@ -199,60 +191,24 @@ impl Progress {
                 touch("webinar_attended"),
                 touch("content_download"),
                 touch("webinar_attended"),
-                EventKind::SalesAccepted { rep: rep() },
+                accepted(),
             ],
             Some(Stage::Mql) => vec![
-                EventKind::SalesAccepted { rep: rep() },
+                accepted(),
                 attempt(),
-                EventKind::SalesQualified { rep: rep() },
-                EventKind::SalesRejected {
-                    rep: rep(),
-                    reason: reason(),
-                    program: program(),
-                },
-                EventKind::Disqualified {
-                    rep: rep(),
-                    reason: reason(),
-                    program: program(),
-                },
+                qualified(),
+                rejected(),
+                disqualified(),
             ],
-            Some(Stage::Sal) => vec![
-                attempt(),
-                EventKind::SalesQualified { rep: rep() },
-                opened(),
-                EventKind::SalesRejected {
-                    rep: rep(),
-                    reason: reason(),
-                    program: program(),
-                },
-            ],
-            Some(Stage::Sql) => vec![
-                opened(),
-                EventKind::Disqualified {
-                    rep: rep(),
-                    reason: reason(),
-                    program: program(),
-                },
-            ],
+            Some(Stage::Sal) => vec![attempt(), qualified(), opened(), rejected()],
+            Some(Stage::Sql) => vec![opened(), disqualified()],
             Some(Stage::Opportunity) => vec![
-                EventKind::OpportunityWon {
-                    opportunity: "O1".to_owned(),
-                },
-                EventKind::OpportunityWon {
-                    opportunity: "O1".to_owned(),
-                },
-                EventKind::OpportunityLost {
-                    opportunity: "O1".to_owned(),
-                    reason: reason(),
-                    program: program(),
-                },
-                EventKind::Recycled {
-                    rep: rep(),
-                    reason: reason(),
-                    program: program(),
-                },
+                won(),
+                won(),
+                with_program(Event::opportunity_lost(lead, at, "O1", &self.reason)),
+                with_program(Event::recycled(lead, at, rep.clone(), &self.reason)),
             ],
-            Some(Stage::Customer) => vec![touch("webinar_attended"), EventKind::Unsubscribed {}],
+            Some(Stage::Customer) => vec![touch("webinar_attended"), Event::unsubscribed(lead, at)],
             Some(Stage::Removed) => vec![touch("email_click")],
         };
         moves.swap_remove(self.pick.index(moves.len()))
@@ -305,7 +261,7 @@ impl fmt::Debug for Stream {
         for (i, e) in self.0.iter().enumerate() {
             write!(f, "{}", serde_json::to_string(e).unwrap())?;
             match self.1.get(i) {
-                Some(Some(r)) if e.id.is_some() => writeln!(f, "   <- redelivered {r:?}")?,
+                Some(Some(r)) if e.id().is_some() => writeln!(f, "   <- redelivered {r:?}")?,
                 _ => writeln!(f)?,
             }
         }
@@ -316,7 +272,7 @@ impl fmt::Debug for Stream {
 impl Stream {
     /// The latest time in the stream (the base time for an empty one).
     fn end(&self) -> DateTime<Utc> {
-        self.0.iter().map(|e| e.at).max().unwrap_or_else(base_time)
+        self.0.iter().map(Event::at).max().unwrap_or_else(base_time)
     }
 }
 
@@ -346,13 +302,8 @@ fn build(steps: &[Step], mode: Mode) -> Stream {
             }
             Op::Burst(n) => {
                 for i in 0..*n {
-                    let touch = EventKind::Touch {
-                        kind: "webinar_attended".to_owned(),
-                        campaign: None,
-                        channel: None,
-                        content: None,
-                    };
-                    let e = Event::new(LEADS[lead], at + TimeDelta::minutes(i as i64), touch);
+                    let at = at + TimeDelta::minutes(i as i64);
+                    let e = Event::touch(LEADS[lead], at, "webinar_attended");
                     book.apply(engine(), &e);
                     out.push(e);
                     redeliver.push(None);
@@ -360,15 +311,23 @@ fn build(steps: &[Step], mode: Mode) -> Stream {
                 now = now.max(at + TimeDelta::minutes(*n as i64));
                 continue;
             }
-            Op::Event(EventKind::Tick {}) => Event::tick(at),
-            Op::Event(EventKind::Merged { .. }) if mode == Mode::NoMerge => continue,
+            Op::Event(e) if e.event_type() == EventType::Tick => Event::tick(at),
+            Op::Event(e) if e.event_type() == EventType::Merged && mode == Mode::NoMerge => {
+                continue
+            }
             Op::Event(_) | Op::Progress(_) => {
-                let kind = match &s.op {
-                    Op::Event(kind) => kind.clone(),
-                    Op::Progress(p) => p.resolve(book.get(LEADS[lead]).map(|l| l.stage())),
+                let e = match &s.op {
+                    Op::Event(template) => {
+                        let mut e = template.clone();
+                        *e.lead_mut().expect("only a tick names no lead") = LEADS[lead].into();
+                        e.set_at(at);
+                        e
+                    }
+                    Op::Progress(p) => {
+                        p.resolve(book.get(LEADS[lead]).map(|l| l.stage()), LEADS[lead], at)
+                    }
                     Op::Wait | Op::Again(_) | Op::Burst(_) => unreachable!(),
                 };
-                let e = Event::new(LEADS[lead], at, kind);
                 match s.id {
                     Some(i) => e.with_id(format!("e{i}")),
                     None => e,
@@ -424,8 +383,26 @@ fn reason_program() -> impl Strategy<Value = (String, Option<String>)> {
     (word(&v.reasons), maybe(0.25, word(&v.programs)))
 }
 
-fn event_kind() -> impl Strategy<Value = EventKind> {
+/// The lead of the events [`event`] generates; [`build`] gives each its own.
+const TEMPLATE_LEAD: &str = "L?";
+
+/// Sets an optional field when the generator chose a value for it.
+fn with<T>(e: Event, value: Option<T>, set: fn(Event, T) -> Event) -> Event {
+    match value {
+        Some(v) => set(e, v),
+        None => e,
+    }
+}
+
+/// An event of any type, for [`TEMPLATE_LEAD`] at the base time.
+fn event() -> impl Strategy<Value = Event> {
     let v = vocab();
+    let (lead, at) = (TEMPLATE_LEAD, base_time());
+    let recycling = |make: fn(&str, DateTime<Utc>, RepId, String) -> Event| {
+        (rep(), reason_program()).prop_map(move |(rep, (reason, program))| {
+            with(make(lead, at, rep, reason), program, Event::with_program)
+        })
+    };
     prop_oneof![
         6 => (
             text(SOURCES),
@@ -434,12 +411,11 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
             maybe(0.3, text(ACCOUNTS)),
             profile(),
         )
-            .prop_map(|(source, campaign, channel, account, profile)| EventKind::Created {
-                source,
-                campaign,
-                channel,
-                account,
-                profile,
+            .prop_map(move |(source, campaign, channel, account, profile)| {
+                let e = Event::created(lead, at, source).with_profile(profile);
+                let e = with(e, campaign, Event::with_campaign);
+                let e = with(e, channel, Event::with_channel);
+                with(e, account, Event::with_account)
             }),
         10 => (
             word(&v.kinds),
@@ -447,33 +423,40 @@ fn event_kind() -> impl Strategy<Value = EventKind> {
             maybe(0.2, text(CHANNELS)),
             maybe(0.25, word(&v.contents)),
         )
-            .prop_map(|(kind, campaign, channel, content)| EventKind::Touch {
-                kind,
-                campaign,
-                channel,
-                content,
+            .prop_map(move |(kind, campaign, channel, content)| {
+                let e = Event::touch(lead, at, kind);
+                let e = with(e, campaign, Event::with_campaign);
+                let e = with(e, channel, Event::with_channel);
+                with(e, content, Event::with_content)
             }),
-        2 => profile().prop_map(|set| EventKind::Profile { set }),
-        5 => rep().prop_map(|rep| EventKind::SalesAccepted { rep }),
-        2 => (rep(), reason_program())
-            .prop_map(|(rep, (reason, program))| EventKind::SalesRejected { rep, reason, program }),
+        2 => profile().prop_map(move |set| Event::profile(lead, at, set)),
+        5 => rep().prop_map(move |rep| Event::sales_accepted(lead, at, rep)),
+        2 => recycling(|l, t, rep, reason| Event::sales_rejected(l, t, rep, reason)),
         4 => (rep(), maybe(0.5, text(CHANNELS)), maybe(0.5, text(OUTCOMES)))
-            .prop_map(|(rep, channel, outcome)| EventKind::SalesAttempt { rep, channel, outcome }),
-        3 => rep().prop_map(|rep| EventKind::SalesQualified { rep }),
-        3 => (text(OPPORTUNITIES), maybe(0.5, select(AMOUNTS)))
-            .prop_map(|(opportunity, amount)| EventKind::OpportunityOpened { opportunity, amount }),
-        2 => text(OPPORTUNITIES).prop_map(|opportunity| EventKind::OpportunityWon { opportunity }),
-        2 => (text(OPPORTUNITIES), reason_program()).prop_map(|(opportunity, (reason, program))| {
-            EventKind::OpportunityLost { opportunity, reason, program }
-        }),
-        2 => (rep(), reason_program())
-            .prop_map(|(rep, (reason, program))| EventKind::Disqualified { rep, reason, program }),
-        2 => (rep(), reason_program())
-            .prop_map(|(rep, (reason, program))| EventKind::Recycled { rep, reason, program }),
-        1 => Just(EventKind::Unsubscribed {}),
-        1 => text(LOST_CAUSES).prop_map(|cause| EventKind::ContactLost { cause }),
-        2 => (0..LEADS.len()).prop_map(|i| EventKind::Merged { into: LeadId::from(LEADS[i]) }),
-        6 => Just(EventKind::Tick {}),
+            .prop_map(move |(rep, channel, outcome)| {
+                let e = Event::sales_attempt(lead, at, rep);
+                let e = with(e, channel, Event::with_channel);
+                with(e, outcome, Event::with_outcome)
+            }),
+        3 => rep().prop_map(move |rep| Event::sales_qualified(lead, at, rep)),
+        3 => (text(OPPORTUNITIES), maybe(0.5, select(AMOUNTS))).prop_map(
+            move |(opportunity, amount)| {
+                with(Event::opportunity_opened(lead, at, opportunity), amount, Event::with_amount)
+            }
+        ),
+        2 => text(OPPORTUNITIES).prop_map(move |o| Event::opportunity_won(lead, at, o)),
+        2 => (text(OPPORTUNITIES), reason_program()).prop_map(
+            move |(opportunity, (reason, program))| {
+                let e = Event::opportunity_lost(lead, at, opportunity, reason);
+                with(e, program, Event::with_program)
+            }
+        ),
+        2 => recycling(|l, t, rep, reason| Event::disqualified(l, t, rep, reason)),
+        2 => recycling(|l, t, rep, reason| Event::recycled(l, t, rep, reason)),
+        1 => Just(Event::unsubscribed(lead, at)),
+        1 => text(LOST_CAUSES).prop_map(move |cause| Event::contact_lost(lead, at, cause)),
+        2 => (0..LEADS.len()).prop_map(move |i| Event::merged(lead, at, LEADS[i])),
+        6 => Just(Event::tick(at)),
     ]
 }
 
@@ -505,7 +488,7 @@ fn step() -> impl Strategy<Value = Step> {
         });
     let op = prop_oneof![
         1 => Just(Op::Wait),
-        30 => event_kind().prop_map(Op::Event),
+        30 => event().prop_map(Op::Event),
         20 => progress.prop_map(Op::Progress),
         2 => (2..8usize).prop_map(Op::Burst),
         1 => any::<Index>().prop_map(Op::Again)
@@ -576,8 +559,8 @@ fn judged_after_deadlines(kind: RejectKind) -> bool {
 /// The leads whose deadlines an event fires before it is judged: its own lead, and a
 /// merge's survivor.
 fn leads_of(e: &Event) -> Vec<LeadId> {
-    let mut leads: Vec<LeadId> = e.lead.iter().cloned().collect();
-    if let EventKind::Merged { into } = &e.kind {
+    let mut leads: Vec<LeadId> = e.lead().into_iter().cloned().collect();
+    if let EventKind::Merged { into, .. } = e.kind() {
         leads.push(into.clone());
     }
     leads
@@ -772,9 +755,9 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
     let mut book = LeadBook::new();
     let last = Event::tick(s.end() + extra.delta() + TimeDelta::days(1));
     for (i, e) in s.0.iter().chain([&last]).enumerate() {
-        let what = format!("event {i} ({} at {})", e.event_type(), e.at);
-        let due = match e.lead {
-            None => due_by(&book, e.at),
+        let what = format!("event {i} ({} at {})", e.event_type(), e.at());
+        let due = match e.lead() {
+            None => due_by(&book, e.at()),
             Some(_) => Vec::new(),
         };
         let effects = book.apply(engine(), e);
@@ -785,7 +768,7 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
                 for id in leads_of(e) {
                     if let Some(lead) = book.get(id.as_str()) {
                         prop_assert!(
-                            lead.next_deadline().is_none_or(|d| d > e.at),
+                            lead.next_deadline().is_none_or(|d| d > e.at()),
                             "{what}, refused as {kind:?}: lead {id} still has a deadline at {:?}",
                             lead.next_deadline()
                         );
@@ -794,12 +777,12 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
             }
             continue;
         }
-        match &e.lead {
+        match e.lead() {
             None => {
                 check_tick_fired(&due, &effects, &what)?;
                 for lead in book.leads() {
                     prop_assert!(
-                        lead.next_deadline().is_none_or(|d| d > e.at),
+                        lead.next_deadline().is_none_or(|d| d > e.at()),
                         "{what}: after the tick, lead {} still has a deadline at {:?}",
                         lead.id(),
                         lead.next_deadline()
@@ -809,7 +792,7 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
             Some(id) => {
                 // The lead's own deadlines up to the event fired before it.
                 let mut leads = vec![id.clone()];
-                if let EventKind::Merged { into } = &e.kind {
+                if let EventKind::Merged { into, .. } = e.kind() {
                     leads.push(into.clone());
                 }
                 for id in leads {
@@ -817,7 +800,7 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
                         .get(id.as_str())
                         .expect("an applied event's lead exists");
                     prop_assert!(
-                        lead.next_deadline().is_none_or(|d| d > e.at),
+                        lead.next_deadline().is_none_or(|d| d > e.at()),
                         "{what}: after it, lead {id} still has a deadline at {:?}",
                         lead.next_deadline()
                     );
@@ -825,7 +808,7 @@ fn check_no_black_hole(s: &Stream, extra: Gap) -> Result<(), TestCaseError> {
             }
         }
     }
-    prop_assert_eq!(book.watermark(), Some(last.at));
+    prop_assert_eq!(book.watermark(), Some(last.at()));
     Ok(())
 }
 
@@ -909,7 +892,7 @@ fn check_first_touch(s: &Stream) -> Result<(), TestCaseError> {
                         campaign,
                         channel,
                         ..
-                    } = &e.kind
+                    } = e.kind()
                     else {
                         return Err(TestCaseError::fail(format!(
                             "event {i}: lead {} appeared without a `created` event",
@@ -920,16 +903,16 @@ fn check_first_touch(s: &Stream) -> Result<(), TestCaseError> {
                         source: source.clone(),
                         campaign: campaign.clone(),
                         channel: channel.clone(),
-                        at: e.at,
+                        at: e.at(),
                     };
-                    prop_assert!(accepted && e.lead.as_ref() == Some(lead.id()));
+                    prop_assert!(accepted && e.lead() == Some(lead.id()));
                     prop_assert_eq!(now, &expected, "event {}: first touch of a new lead", i);
                     created.push(expected);
                 }
                 Some(before) if before == now => {}
                 Some(before) => {
                     let merged_into_it = accepted
-                        && matches!(&e.kind, EventKind::Merged { into } if into == lead.id());
+                        && matches!(e.kind(), EventKind::Merged { into, .. } if into == lead.id());
                     prop_assert!(
                         merged_into_it,
                         "event {i} ({}) changed the first touch of lead {} from {before:?} to {now:?}",
@@ -986,7 +969,7 @@ fn check_snapshot_restore(s: &Stream, split: usize) -> Result<(), TestCaseError>
             "event {} ({} at {}) after a restore at {}",
             i,
             s.0[i].event_type(),
-            s.0[i].at,
+            s.0[i].at(),
             k
         );
     }
@@ -1008,7 +991,7 @@ fn check_partition(s: &Stream, assign: &[usize]) -> Result<(), TestCaseError> {
     let mut books: Vec<LeadBook> = (0..n).map(|_| LeadBook::new()).collect();
     let mut parts: Vec<Effect> = Vec::new();
     for e in &s.0 {
-        match &e.lead {
+        match e.lead() {
             None => {
                 for book in &mut books {
                     book.apply_into(engine(), e, &mut parts);
@@ -1039,7 +1022,7 @@ fn check_tick_placement(s: &Stream) -> Result<(), TestCaseError> {
     let with_ticks: Vec<Event> = s.0.iter().cloned().chain([last.clone()]).collect();
     let without: Vec<Event> =
         s.0.iter()
-            .filter(|e| e.lead.is_some())
+            .filter(|e| e.lead().is_some())
             .cloned()
             .chain([last])
             .collect();
@@ -1093,7 +1076,7 @@ fn check_idempotency(s: &Stream) -> Result<(), TestCaseError> {
     // end). A copy of a refused event is not a duplicate, so only applied ones count.
     let mut at_pos: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, e) in s.0.iter().enumerate() {
-        let applied = e.id.is_some() && !any_rejected(&once[i]);
+        let applied = e.id().is_some() && !any_rejected(&once[i]);
         let Some(Some(copy)) = s.1.get(i).filter(|_| applied) else {
             continue;
         };
@@ -1128,18 +1111,16 @@ fn check_idempotency(s: &Stream) -> Result<(), TestCaseError> {
             // own refusal does (`duplicate_lead` for a `created`, `removed_lead`).
             let lead = book
                 .get(
-                    e.lead
+                    e.lead()
                         .as_ref()
                         .expect("an applied event names a lead")
                         .as_str(),
                 )
                 .expect("an applied event's lead exists");
-            let id =
-                e.id.as_ref()
-                    .expect("only events with an id are redelivered");
+            let id = e.id().expect("only events with an id are redelivered");
             let expected = if lead.applied_ids().contains_since(id, lead.clock() - window) {
                 RejectKind::DuplicateEvent
-            } else if matches!(e.kind, EventKind::Created { .. }) {
+            } else if matches!(e.kind(), EventKind::Created { .. }) {
                 RejectKind::DuplicateLead
             } else if lead.stage() == Stage::Removed {
                 RejectKind::RemovedLead
@@ -1211,8 +1192,8 @@ fn check_rejected_unchanged(s: &Stream) -> Result<(), TestCaseError> {
             "event {}: the rejection echoes it",
             i
         );
-        prop_assert_eq!(&rejected[0].lead, &e.lead);
-        prop_assert_eq!(rejected[0].at, Some(e.at));
+        prop_assert_eq!(rejected[0].lead.as_ref(), e.lead());
+        prop_assert_eq!(rejected[0].at, Some(e.at()));
         prop_assert!(
             !any_rejected(fired),
             "event {i}: two `rejected` effects:\n{}",
@@ -1227,7 +1208,7 @@ fn check_rejected_unchanged(s: &Stream) -> Result<(), TestCaseError> {
             let named = leads_of(e);
             for lead in expected.leads.iter_mut() {
                 if named.contains(lead.id()) {
-                    expected_fired.extend(engine().advance(lead, e.at));
+                    expected_fired.extend(engine().advance(lead, e.at()));
                 }
             }
         }

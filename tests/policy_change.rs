@@ -3,7 +3,7 @@
 //! program the policy no longer defines is treated as having no steps.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{EffectKind, Engine, Event, EventKind, Lead, NurtureEnd, Policy};
+use leadcycle::{EffectKind, Engine, Event, Lead, NurtureEnd, Policy};
 
 fn engine(programs: &str, default: &str) -> Engine {
     let text = format!(
@@ -18,36 +18,17 @@ fn t(hours: i64) -> DateTime<Utc> {
 }
 
 fn touch(kind: &str, at: DateTime<Utc>) -> Event {
-    let kind = EventKind::Touch {
-        kind: kind.into(),
-        campaign: None,
-        channel: None,
-        content: None,
-    };
-    Event::new("L1", at, kind)
+    Event::touch("L1", at, kind)
 }
 
 /// A lead recycled at hour 2 into `p1` (its first step sent at once).
 fn recycled_into_p1(engine: &Engine) -> Lead {
-    let created = EventKind::Created {
-        source: "web".into(),
-        campaign: None,
-        channel: None,
-        account: None,
-        profile: Default::default(),
-    };
-    let (mut lead, _) = engine.create(&Event::new("L1", t(0), created)).unwrap();
+    let (mut lead, _) = engine.create(&Event::created("L1", t(0), "web")).unwrap();
     engine
         .step(&mut lead, &touch("demo_request", t(1)))
         .unwrap();
-    let disqualified = EventKind::Disqualified {
-        rep: "R1".into(),
-        reason: "bad_timing".into(),
-        program: None,
-    };
-    engine
-        .step(&mut lead, &Event::new("L1", t(2), disqualified))
-        .unwrap();
+    let disqualified = Event::disqualified("L1", t(2), "R1", "bad_timing");
+    engine.step(&mut lead, &disqualified).unwrap();
     assert_eq!(lead.nurture().unwrap().program, "p1");
     lead
 }
@@ -104,7 +85,7 @@ fn program_no_longer_defined_completes_and_hands_the_lead_on() {
         matches!(
             kinds.as_slice(),
             [
-                EffectKind::NurtureEnded { program, step: 0, why: NurtureEnd::Completed },
+                EffectKind::NurtureEnded { program, step: 0, why: NurtureEnd::Completed, .. },
                 EffectKind::NurtureAssigned { reason, .. },
                 EffectKind::NurtureStepDue { content, .. },
             ] if program == "p1" && reason == "completed" && content == "c"

@@ -53,15 +53,10 @@ fn step(engine: &Engine, lead: &mut Lead, json: &str) -> Vec<Effect> {
 
 /// An effect already in the buffer before a refused step: it must stay first.
 fn marker() -> Effect {
-    Effect {
-        kind: leadcycle::EffectKind::RuleFailed {
-            hook: "marker".into(),
-            error: "an effect already in the buffer".into(),
-            fallback: "kept".into(),
-        },
-        lead: None,
-        at: None,
-    }
+    serde_json::from_str(
+        r#"{"type":"rule_failed","hook":"marker","error":"an effect already in the buffer","fallback":"kept","lead":null,"at":null}"#,
+    )
+    .expect("a valid effect")
 }
 
 /// Steps `lead` with `event`, which must be refused before its deadlines are looked at:
@@ -85,7 +80,7 @@ fn refused(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
 /// are exactly what advancing the lead to the event's time gives.
 fn refused_after_deadlines(engine: &Engine, lead: &mut Lead, event: &Event) -> StepError {
     let mut expected = lead.clone();
-    let fired = engine.advance(&mut expected, event.at);
+    let fired = engine.advance(&mut expected, event.at());
     assert!(
         !fired.is_empty(),
         "the test needs a deadline due before the event"
@@ -120,12 +115,16 @@ fn refused_after_deadlines(engine: &Engine, lead: &mut Lead, event: &Event) -> S
 /// deadlines, the lead would have changed.
 fn assert_due(lead: &Lead, event: &Event) {
     let due = lead.next_deadline().expect("the lead has a deadline");
-    assert!(due <= event.at, "deadline {due} is not due at {}", event.at);
+    assert!(
+        due <= event.at(),
+        "deadline {due} is not due at {}",
+        event.at()
+    );
 }
 
 /// The deadline that was due is still there to fire, and fires.
 fn assert_still_fires(engine: &Engine, lead: &mut Lead, event: &Event) {
-    let effects = engine.advance(lead, event.at);
+    let effects = engine.advance(lead, event.at());
     assert!(
         !effects.is_empty(),
         "the due deadline should still fire after the refusal"
@@ -423,7 +422,7 @@ fn removed_lead_as_duplicate_or_survivor_of_a_merge() {
         let (mut removed, mut live) = (removed.clone(), live.clone());
         assert_due(&live, &event);
         let mut expected_live = live.clone();
-        let fired = engine.advance(&mut expected_live, event.at);
+        let fired = engine.advance(&mut expected_live, event.at());
         let removed_before = removed.clone();
         let rejection = if dup_is_removed {
             engine.merge(&mut removed, &mut live, &event)
@@ -468,7 +467,7 @@ fn removed_lead_names_the_duplicate_a_deadline_removed_before_a_removed_survivor
     );
     let event = ev(r#"{"type":"merged","lead":"L2","at":"2026-02-01T10:00:00Z","into":"L1"}"#);
     let mut ticked = dup.clone();
-    let fired = engine.advance(&mut ticked, event.at);
+    let fired = engine.advance(&mut ticked, event.at());
     assert_eq!(ticked.stage(), Stage::Removed);
     let rejection = engine
         .merge(&mut dup, &mut survivor, &event)
@@ -516,59 +515,253 @@ fn malformed_merge_into_itself() {
     assert_still_fires(&engine, &mut lead, &event);
 }
 
+// ---------------------------------------------------------------------------------
+// `malformed`, one test per shape. An event value always has the shape the contract
+// gives it (a tick names no lead, every other type names one): the JSON parser refuses
+// the others (tests/contract.rs, `tick_with_a_lead_...`, `event_other_than_tick_...`)
+// and the typed API cannot build them. What is left is judged before the deadlines.
+
+/// Asserts a refusal judged before the deadlines is `malformed`, and its message.
+fn assert_malformed(err: &StepError, says: &[&str]) {
+    assert_kind(err, RejectKind::Malformed, "malformed");
+    let message = err.to_string();
+    for part in says {
+        assert!(message.contains(part), "{message:?} lacks {part:?}");
+    }
+}
+
 #[test]
-fn malformed_events_the_engine_cannot_apply_as_written() {
+fn malformed_event_for_another_lead_than_the_one_stepped() {
     let engine = engine();
     let mut lead = mql(&engine, "L1");
-    for json in [
-        // A merge changes two leads: Engine::step is given only one.
-        r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#,
-        // The event names another lead than the one stepped.
-        r#"{"type":"touch","lead":"L2","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#,
-    ] {
-        let event = ev(json);
-        assert_due(&lead, &event);
-        let err = refused(&engine, &mut lead, &event);
-        assert!(matches!(&err, StepError::Malformed { .. }), "{err:?}");
-        assert_kind(&err, RejectKind::Malformed, "malformed");
-    }
-    // Engine::create takes only a `created` event.
-    let err = engine
-        .create(&ev(
-            r#"{"type":"touch","lead":"L3","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#,
-        ))
-        .expect_err("refused");
-    assert_kind(&err, RejectKind::Malformed, "malformed");
-    // Engine::merge must be given the survivor the event names.
-    let mut other = mql(&engine, "L3");
+    let event =
+        ev(r#"{"type":"touch","lead":"L2","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#);
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert_malformed(&err, &["for lead L2 was applied to lead L1"]);
+    assert_still_fires(&engine, &mut lead, &event);
+}
+
+#[test]
+fn malformed_merge_stepped_without_its_survivor() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let event = ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#);
+    assert_due(&lead, &event);
+    let err = refused(&engine, &mut lead, &event);
+    assert_malformed(&err, &["lead L1", "Engine::merge"]);
+}
+
+#[test]
+fn malformed_merge_given_another_survivor_than_it_names() {
+    let engine = engine();
+    let (mut lead, mut other) = (mql(&engine, "L1"), mql(&engine, "L3"));
     let (lead_before, other_before) = (lead.clone(), other.clone());
-    let err = engine
-        .merge(
-            &mut lead,
-            &mut other,
-            &ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#),
-        )
-        .expect_err("refused")
-        .error;
-    assert_kind(&err, RejectKind::Malformed, "malformed");
+    let event = ev(r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#);
+    let rejection = engine
+        .merge(&mut lead, &mut other, &event)
+        .expect_err("refused");
+    assert!(rejection.fired.is_empty());
+    assert_malformed(&rejection.error, &["names survivor L2", "lead L3"]);
     assert_eq!((lead, other), (lead_before, other_before));
 }
 
 #[test]
-fn hand_built_tick_naming_a_lead_is_malformed_in_a_book_not_a_panic() {
+fn malformed_event_of_another_type_given_to_engine_merge() {
     let engine = engine();
-    let mut book = leadcycle::LeadBook::new();
-    let created =
-        ev(r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"web"}"#);
-    book.apply(&engine, &created);
-    let before = serde_json::to_string(&book.snapshot()).unwrap();
-    let mut tick = leadcycle::Event::tick("2026-01-06T10:00:00Z".parse().unwrap());
-    tick.lead = Some("L1".into());
-    let effects = book.apply(&engine, &tick);
-    assert_eq!(effects.len(), 1);
+    let (mut lead, mut other) = (mql(&engine, "L1"), mql(&engine, "L2"));
+    let (lead_before, other_before) = (lead.clone(), other.clone());
+    for json in [
+        r#"{"type":"touch","lead":"L1","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#,
+        r#"{"type":"tick","at":"2026-01-08T10:00:00Z"}"#,
+    ] {
+        let rejection = engine
+            .merge(&mut lead, &mut other, &ev(json))
+            .expect_err("refused");
+        assert!(rejection.fired.is_empty());
+        assert_malformed(&rejection.error, &["Engine::merge takes a `merged` event"]);
+    }
+    assert_eq!((lead, other), (lead_before, other_before));
+}
+
+#[test]
+fn malformed_event_of_another_type_given_to_engine_create() {
+    let engine = engine();
+    for event in [
+        ev(r#"{"type":"touch","lead":"L3","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#),
+        Event::tick("2026-01-08T10:00:00Z".parse().unwrap()),
+    ] {
+        let err = engine.create(&event).expect_err("refused");
+        assert_malformed(&err, &["Engine::create takes a `created` event"]);
+    }
+}
+
+#[test]
+fn a_tick_handed_to_engine_step_fires_the_leads_deadlines_like_advance() {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    let mut advanced = lead.clone();
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let fired = engine
+        .step(&mut lead, &Event::tick(at))
+        .expect("a tick applies");
+    assert_eq!(fired, engine.advance(&mut advanced, at));
+    assert!(!fired.is_empty());
+    assert_eq!(lead, advanced);
+}
+
+#[test]
+fn a_tick_cannot_be_given_a_lead_through_the_typed_api() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let mut tick = Event::tick(at).with_id("t-1").with_program("p");
+    assert_eq!(tick.lead(), None);
+    assert!(tick.lead_mut().is_none(), "no handle to give a tick a lead");
+    // A setter for a field a tick does not have changes nothing but is remembered.
+    assert_eq!(tick.unknown_fields(), ["program"]);
+    let mut touch = Event::touch("L1", at, "email_click");
+    *touch.lead_mut().expect("a touch names its lead") = "L2".into();
+    assert_eq!(touch.lead().unwrap().as_str(), "L2");
+}
+
+/// An event whose `field` is an empty string: the line of `json` with `field` set to
+/// `""` (and, for the lead, as a new lead's `created` too).
+fn with_empty(json: &str, field: &str) -> Event {
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).unwrap();
+    object.insert(field.to_owned(), "".into());
+    serde_json::from_value(object.into()).unwrap()
+}
+
+/// Steps the MQL `L1` (whose respond deadline is due) with the event, which must be
+/// refused as malformed before its deadlines, naming the empty field.
+fn assert_empty_field_refused(event: &Event, field: &str) {
+    let engine = engine();
+    let mut lead = mql(&engine, "L1");
+    assert_due(&lead, event);
+    let err = refused(&engine, &mut lead, event);
     assert!(
-        matches!(&effects[0].kind, leadcycle::EffectKind::Rejected { kind: RejectKind::Malformed, message, .. } if message.contains("`tick`")),
-        "{effects:?}"
+        matches!(&err, StepError::EmptyField { field: f, .. } if *f == field),
+        "{err:?}"
     );
-    assert_eq!(serde_json::to_string(&book.snapshot()).unwrap(), before);
+    assert_malformed(&err, &[&format!("has an empty `{field}`")]);
+}
+
+#[test]
+fn malformed_empty_lead_whether_parsed_or_built() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let engine = engine();
+    // A new lead without an id, parsed or built.
+    let created = r#"{"type":"created","lead":"L9","at":"2026-01-08T10:00:00Z","source":"web"}"#;
+    for event in [with_empty(created, "lead"), Event::created("", at, "web")] {
+        let err = engine.create(&event).expect_err("refused");
+        assert_malformed(&err, &["`created` has an empty `lead`"]);
+    }
+    // In a book an empty lead is malformed, not an unknown lead.
+    let mut book = LeadBook::new();
+    let touch = r#"{"type":"touch","lead":"L1","at":"2026-01-08T10:00:00Z","kind":"email_click"}"#;
+    for event in [
+        with_empty(touch, "lead"),
+        Event::touch("", at, "email_click"),
+    ] {
+        let err = book
+            .try_apply(&engine, &event, &mut Vec::new())
+            .expect_err("refused");
+        assert!(
+            matches!(
+                &err,
+                StepError::EmptyField {
+                    lead: None,
+                    field: "lead",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    assert!(book.is_empty());
+}
+
+#[test]
+fn malformed_empty_rep_whether_parsed_or_built() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let json = r#"{"type":"sales_accepted","lead":"L1","at":"2026-01-08T10:00:00Z","rep":"R7"}"#;
+    assert_empty_field_refused(&with_empty(json, "rep"), "rep");
+    assert_empty_field_refused(&Event::sales_attempt("L1", at, ""), "rep");
+}
+
+#[test]
+fn malformed_empty_reason_whether_parsed_or_built() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let json = r#"{"type":"sales_rejected","lead":"L1","at":"2026-01-08T10:00:00Z","rep":"R7","reason":"no_budget"}"#;
+    assert_empty_field_refused(&with_empty(json, "reason"), "reason");
+    assert_empty_field_refused(&Event::disqualified("L1", at, "R7", ""), "reason");
+    assert_empty_field_refused(&Event::opportunity_lost("L1", at, "O1", ""), "reason");
+}
+
+#[test]
+fn malformed_empty_program_whether_parsed_or_built() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let json = r#"{"type":"sales_rejected","lead":"L1","at":"2026-01-08T10:00:00Z","rep":"R7","reason":"no_budget"}"#;
+    assert_empty_field_refused(&with_empty(json, "program"), "program");
+    let built = Event::recycled("L1", at, "R7", "no_budget").with_program("");
+    assert_empty_field_refused(&built, "program");
+}
+
+#[test]
+fn malformed_empty_into_whether_parsed_or_built() {
+    let at = "2026-01-08T10:00:00Z".parse().unwrap();
+    let engine = engine();
+    let json = r#"{"type":"merged","lead":"L1","at":"2026-01-08T10:00:00Z","into":"L2"}"#;
+    for event in [with_empty(json, "into"), Event::merged("L1", at, "")] {
+        // Through the engine ...
+        let (mut lead, mut survivor) = (mql(&engine, "L1"), mql(&engine, "L2"));
+        let rejection = engine
+            .merge(&mut lead, &mut survivor, &event)
+            .expect_err("refused");
+        assert!(rejection.fired.is_empty());
+        assert_malformed(&rejection.error, &["`merged` has an empty `into`"]);
+        // ... and in a book, where it is malformed rather than an unknown survivor.
+        let mut book = LeadBook::new();
+        book.apply(
+            &engine,
+            &ev(r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"web"}"#),
+        );
+        let before = serde_json::to_string(&book.snapshot()).unwrap();
+        let err = book
+            .try_apply(&engine, &event, &mut Vec::new())
+            .expect_err("refused");
+        assert!(
+            matches!(&err, StepError::EmptyField { field: "into", .. }),
+            "{err:?}"
+        );
+        assert_eq!(serde_json::to_string(&book.snapshot()).unwrap(), before);
+    }
+}
+
+#[test]
+fn malformed_time_fails_to_parse_naming_the_field_and_the_value() {
+    let err = serde_json::from_str::<Event>(
+        r#"{"type":"touch","lead":"L1","at":"2026-02-30","kind":"email_open"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(r#"at: "2026-02-30" is not an RFC 3339 time"#),
+        "{err}"
+    );
+    let err = serde_json::from_str::<Event>(
+        r#"{"type":"touch","lead":"L1","at":"2026-02-30T10:00:00Z","kind":"email_open"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(r#"at: "2026-02-30T10:00:00Z" is not an RFC 3339 time"#),
+        "{err}"
+    );
+    let err = serde_json::from_str::<Event>(
+        r#"{"type":"touch","lead":"L1","at":1767607200,"kind":"email_open"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("`at` as an RFC 3339 time"), "{err}");
 }

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcycle::scoring::{Band, Cell, Grade, LedgerCause};
-use leadcycle::{
-    Cause, EffectKind, Engine, Event, EventKind, Lead, Policy, Profile, ProfileValue, Stage,
-};
+use leadcycle::{Cause, EffectKind, Engine, Event, Lead, Policy, Profile, ProfileValue, Stage};
 use proptest::prelude::*;
 
 fn t0() -> DateTime<Utc> {
@@ -29,31 +27,12 @@ fn profile(pairs: &[(&str, ProfileValue)]) -> Profile {
 }
 
 fn create(engine: &Engine, p: Profile) -> Lead {
-    let e = Event::new(
-        "L1",
-        t0(),
-        EventKind::Created {
-            source: "web".into(),
-            campaign: None,
-            channel: None,
-            account: None,
-            profile: p,
-        },
-    );
+    let e = Event::created("L1", t0(), "web").with_profile(p);
     engine.create(&e).expect("created").0
 }
 
 fn touch(kind: &str, at: DateTime<Utc>) -> Event {
-    Event::new(
-        "L1",
-        at,
-        EventKind::Touch {
-            kind: kind.into(),
-            campaign: None,
-            channel: None,
-            content: None,
-        },
-    )
+    Event::touch("L1", at, kind)
 }
 
 fn transitions_to_mql(effects: &[leadcycle::Effect]) -> Vec<Cause> {
@@ -139,10 +118,7 @@ fn fit_is_rescored_on_profile_events_and_the_ledger_names_each_rule() {
     assert_eq!(lead.fit_points(), 0.0);
     let set = profile(&[("seniority", "c_level".into()), ("employees", "500".into())]);
     engine
-        .step(
-            &mut lead,
-            &Event::new("L1", days(1.0), EventKind::Profile { set }),
-        )
+        .step(&mut lead, &Event::profile("L1", days(1.0), set))
         .unwrap();
     assert_eq!(
         lead.fit_points(),
@@ -335,14 +311,8 @@ fn cell_hysteresis_keeps_a_recycled_lead_from_bouncing_back() {
             .unwrap();
     }
     assert_eq!(lead.stage(), Stage::Mql);
-    let recycle = EventKind::Recycled {
-        rep: "R1".into(),
-        reason: "bad_timing".into(),
-        program: None,
-    };
-    engine
-        .step(&mut lead, &Event::new("L1", days(1.0), recycle))
-        .unwrap();
+    let recycle = Event::recycled("L1", days(1.0), "R1", "bad_timing");
+    engine.step(&mut lead, &recycle).unwrap();
     assert_eq!(lead.stage(), Stage::Recycled);
     // Still in A1/A2 territory: another touch does not bring it straight back.
     let e = engine
@@ -434,7 +404,7 @@ fn ledger_explains_why_a_lead_is_an_mql() {
 #[test]
 fn invalid_cell_in_policy_is_refused_by_the_parser() {
     let err = toml::from_str::<Policy>("[scoring]\nmql_cells = [\"E9\"]\n").unwrap_err();
-    assert!(err.to_string().contains("invalid cell `E9`"), "{err}");
+    assert!(err.to_string().contains("`E9` is not a cell"), "{err}");
 }
 
 #[test]

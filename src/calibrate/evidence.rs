@@ -199,7 +199,7 @@ fn replay(
                 let mut r = Replayed {
                     lead,
                     converted: labelled.converted,
-                    at: event.at,
+                    at: event.at(),
                     touches: Vec::new(),
                     attempts: Vec::new(),
                     reached: BTreeSet::new(),
@@ -216,17 +216,17 @@ fn replay(
             refused += 1;
             continue;
         }
-        r.at = r.at.max(event.at);
+        r.at = r.at.max(event.at());
         note_stages(&mut r.reached, &effects);
-        match &event.kind {
-            EventKind::Touch { kind, .. } => r.touches.push((kind.clone(), event.at)),
+        match event.kind() {
+            EventKind::Touch { kind, .. } => r.touches.push((kind.clone(), event.at())),
             EventKind::SalesAttempt { outcome, .. } => r.attempts.push(outcome.clone()),
             _ => {}
         }
     }
     let mut r = state.ok_or_else(|| EvidenceError::NoCreatedEvent {
         index,
-        lead: labelled.events.first().and_then(|e| e.lead.clone()),
+        lead: labelled.events.first().and_then(|e| e.lead().cloned()),
     })?;
     r.refused = refused;
     Ok(r)

@@ -15,12 +15,12 @@ impl Engine {
     /// Applies an event that [`Engine::refusal`] accepted, after the lead's due
     /// deadlines fired. It cannot fail: every refusal was judged before any change.
     pub(super) fn apply(&self, lead: &mut Lead, event: &Event, out: &mut Vec<Effect>) {
-        let at = event.at;
+        let at = event.at();
         let cause = Cause::from(event.event_type());
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
-        match &event.kind {
+        match event.kind() {
             EventKind::Touch {
                 kind,
                 campaign,

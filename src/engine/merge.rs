@@ -42,7 +42,7 @@ impl Engine {
         event: &Event,
         out: &mut Vec<Effect>,
     ) {
-        let at = event.at;
+        let at = event.at();
         self.rearm(surv, at);
         let removed = Target::Removed { reason: "merged" };
         self.move_to(dup, removed, Cause::Merged, at, out);

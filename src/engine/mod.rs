@@ -86,12 +86,15 @@ impl Engine {
             channel,
             account,
             profile,
-        } = &event.kind
+        } = event.kind()
         else {
             unreachable!("refusal lets only a `created` event create a lead")
         };
-        let id = event.lead.clone().expect("refusal checked the lead");
-        let at = event.at;
+        let id = event
+            .lead()
+            .cloned()
+            .expect("an Event of any type but `tick` names its lead");
+        let at = event.at();
         let touch = Touch {
             source: source.clone(),
             campaign: campaign.clone(),
@@ -123,7 +126,7 @@ impl Engine {
             times_recycled: 0,
             applied_events: Default::default(),
         };
-        if let Some(id) = &event.id {
+        if let Some(id) = event.id() {
             lead.applied_events.record(id, at);
         }
         let changes = fit_entries(&self.policy.scoring.fit, profile);
@@ -172,8 +175,10 @@ impl Engine {
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
-        if matches!(event.kind, EventKind::Tick {}) && event.lead.is_none() {
-            self.advance_into(lead, event.at, out);
+        if event.lead().is_none() {
+            // A tick, the only event without a lead: it fires the lead's deadlines.
+            self.refusal(Phase::BeforeDeadlines, Subject::Tick, event, None)?;
+            self.advance_into(lead, event.at(), out);
             return Ok(());
         }
         self.step_after(lead, None, event, None, out)
@@ -196,8 +201,8 @@ impl Engine {
         };
         self.refusal(Phase::BeforeDeadlines, subject, event, watermark)?;
         match survivor.as_deref_mut() {
-            Some(survivor) => self.fire_both(lead, survivor, event.at, out),
-            None => self.advance_into(lead, event.at, out),
+            Some(survivor) => self.fire_both(lead, survivor, event.at(), out),
+            None => self.advance_into(lead, event.at(), out),
         }
         let subject = Subject::Lead {
             lead,
@@ -257,10 +262,10 @@ impl Engine {
     /// An event was applied to the lead at `at`: its clock moves on and its id is
     /// remembered.
     fn applied(&self, lead: &mut Lead, event: &Event) {
-        if let Some(id) = &event.id {
-            lead.applied_events.record(id, event.at);
+        if let Some(id) = event.id() {
+            lead.applied_events.record(id, event.at());
         }
-        self.set_clock(lead, event.at);
+        self.set_clock(lead, event.at());
     }
 }
 

@@ -3,9 +3,11 @@
 use super::Engine;
 use crate::error::StepError;
 use crate::event::{Event, EventKind};
+use crate::id::{LeadId, RepId};
 use crate::lead::Lead;
 use crate::stage::{legal_from, Stage};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
 
 /// What an event is judged against.
 #[derive(Clone, Copy, Debug)]
@@ -34,17 +36,23 @@ impl Engine {
     /// The one place that decides which refusal an event gets. Checks run in this
     /// order, and the first that fails names the refusal:
     ///
-    /// Before the deadlines: `malformed` (the event cannot be applied as written: it
-    /// names no lead or another lead, a merge into itself or without its survivor, a
-    /// tick naming a lead), a `created` event for an existing lead (`duplicate_event`
-    /// for a redelivery of its own, else `duplicate_lead`), `duplicate_event` (an id
-    /// applied within the dedupe window), `removed_lead` (the lead was already
-    /// removed), `out_of_order` (older than the lead's clock, than the survivor's,
-    /// than the last tick).
+    /// Before the deadlines: `malformed` for the event on its own (an empty `lead`,
+    /// `rep`, `reason`, `program` or `into`; under `strict_events` a field its type
+    /// does not have or a reason the policy does not know), `unknown_lead` (in a book,
+    /// [`Engine::unknown_lead`]), `malformed` against the lead (the event names
+    /// another lead, a merge into itself or without its survivor, an event of the
+    /// wrong type for [`Engine::create`] or [`Engine::merge`]), a `created` event for
+    /// an existing lead (`duplicate_event` for a redelivery of its own, else
+    /// `duplicate_lead`), `duplicate_event` (an id applied within the dedupe window),
+    /// `removed_lead` (the lead was already removed), `out_of_order` (older than the
+    /// lead's clock, than the survivor's, than the last tick).
     ///
     /// After the deadlines (both leads' for a merge): `removed_lead` (a deadline
     /// removed the lead; for a merge the event's own lead is named first, else the
     /// survivor), `illegal_transition`, `unknown_program`.
+    ///
+    /// What no event value can be is never checked: [`Event`] guarantees that a tick
+    /// names no lead and every other event names one.
     pub(crate) fn refusal(
         &self,
         phase: Phase,
@@ -52,9 +60,12 @@ impl Engine {
         event: &Event,
         watermark: Option<DateTime<Utc>>,
     ) -> Result<(), StepError> {
+        if phase == Phase::BeforeDeadlines {
+            self.malformed_event(event)?;
+        }
         let Subject::Lead { lead, survivor } = subject else {
             if phase == Phase::BeforeDeadlines {
-                self.refusal_without_lead(subject, event)?;
+                refusal_without_lead(subject, event)?;
                 check_watermark(watermark, event)?;
             }
             return Ok(());
@@ -62,14 +73,10 @@ impl Engine {
         match phase {
             Phase::BeforeDeadlines => {
                 malformed_for_lead(lead, survivor, event)?;
-                if let EventKind::Created { .. } = event.kind {
+                if let EventKind::Created { .. } = event.kind() {
                     return Err(self.created_again(lead, event));
                 }
-                if let Some(id) = event
-                    .id
-                    .as_ref()
-                    .filter(|_| self.is_redelivery(lead, event))
-                {
+                if let Some(id) = event.id().filter(|_| self.is_redelivery(lead, event)) {
                     return Err(StepError::DuplicateEvent {
                         lead: lead.id.clone(),
                         id: id.clone(),
@@ -101,7 +108,7 @@ impl Engine {
                         legal_from: legal,
                     });
                 }
-                if let Some(program) = event.kind.chosen_program() {
+                if let Some(program) = event.kind().chosen_program() {
                     if !self.policy.programs.contains_key(program) {
                         return Err(StepError::UnknownProgram {
                             lead: lead.id.clone(),
@@ -125,12 +132,12 @@ impl Engine {
     /// of where ticks fell: a tick moves the clock (and forgets ids) only up to times
     /// no later than the next event's.
     fn is_redelivery(&self, lead: &Lead, event: &Event) -> bool {
-        let Some(id) = &event.id else {
+        let Some(id) = event.id() else {
             return false;
         };
         let since = lead
             .clock
-            .max(event.at)
+            .max(event.at())
             .checked_sub_signed(self.dedupe_window)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         lead.applied_events.contains_since(id, since)
@@ -140,7 +147,7 @@ impl Engine {
     /// lead's own `created` (an id it remembers) is a duplicate event, anything else a
     /// duplicate lead.
     fn created_again(&self, lead: &Lead, event: &Event) -> StepError {
-        match &event.id {
+        match event.id() {
             Some(id) if self.is_redelivery(lead, event) => StepError::DuplicateEvent {
                 lead: lead.id.clone(),
                 id: id.clone(),
@@ -151,32 +158,147 @@ impl Engine {
         }
     }
 
-    /// The refusals of an event that has no lead in hand: a tick, or a new lead's
-    /// `created`.
-    fn refusal_without_lead(&self, subject: Subject<'_>, event: &Event) -> Result<(), StepError> {
-        let ty = event.event_type();
-        match (subject, &event.kind, &event.lead) {
-            (Subject::Tick, EventKind::Tick {}, None) => Ok(()),
-            (Subject::Tick, _, _) => Err(StepError::Malformed {
-                lead: event.lead.clone(),
-                problem: format!("a `{ty}` event is not a tick: a tick has type `tick` and names no lead"),
-            }),
-            (_, EventKind::Created { .. }, Some(_)) => Ok(()),
-            (_, EventKind::Created { .. }, None) => Err(StepError::Malformed {
-                lead: None,
-                problem: "a `created` event must name its `lead`".to_owned(),
-            }),
-            _ => Err(StepError::Malformed {
-                lead: event.lead.clone(),
-                problem: format!(
-                    "Engine::create takes a `created` event, but was given `{ty}`: apply other events to an existing lead with Engine::step"
-                ),
-            }),
+    /// The refusal of an event for a lead the book does not hold: `malformed` when
+    /// the event is malformed on its own (an empty `lead` or `into` names no lead the
+    /// book could hold), else `unknown_lead`.
+    pub(crate) fn unknown_lead(&self, lead: &LeadId, event: &Event) -> StepError {
+        match self.malformed_event(event) {
+            Err(malformed) => malformed,
+            Ok(()) => StepError::UnknownLead {
+                lead: lead.clone(),
+                event: event.event_type(),
+            },
+        }
+    }
+
+    /// The refusals of an event on its own, whatever lead it is applied to: a field
+    /// that names something is empty; under `strict_events`, a field its type does not
+    /// have, or a reason the policy does not know.
+    #[inline]
+    fn malformed_event(&self, event: &Event) -> Result<(), StepError> {
+        let empty = empty_field(event);
+        if empty.is_none() && !self.policy.strict_events {
+            return Ok(()); // the common case, on every step
+        }
+        self.malformed_event_refusal(event, empty)
+    }
+
+    /// [`Engine::malformed_event`] for an event with an empty field, or under
+    /// `strict_events`.
+    #[cold]
+    fn malformed_event_refusal(
+        &self,
+        event: &Event,
+        empty: Option<&'static str>,
+    ) -> Result<(), StepError> {
+        if let Some(field) = empty {
+            return Err(StepError::EmptyField {
+                lead: event.lead().filter(|_| field != "lead").cloned(),
+                event: event.event_type(),
+                field,
+            });
+        }
+        self.strict(event)
+    }
+
+    /// The checks of `strict_events`.
+    fn strict(&self, event: &Event) -> Result<(), StepError> {
+        if !event.unknown_fields().is_empty() {
+            return Err(StepError::UnknownField {
+                lead: event.lead().cloned(),
+                event: event.event_type(),
+                fields: event.unknown_fields().to_vec(),
+            });
+        }
+        let recycle = &self.policy.recycle;
+        match event.kind().reason() {
+            Some(reason)
+                if !recycle.reasons.contains_key(reason)
+                    && !recycle.remove_reasons.iter().any(|r| r == reason) =>
+            {
+                let known: BTreeSet<&str> = recycle
+                    .reasons
+                    .keys()
+                    .chain(&recycle.remove_reasons)
+                    .map(String::as_str)
+                    .collect();
+                Err(StepError::UnknownReason {
+                    lead: event.lead().cloned(),
+                    event: event.event_type(),
+                    reason: reason.to_owned(),
+                    known: known.into_iter().collect::<Vec<_>>().join(", "),
+                })
+            }
+            _ => Ok(()),
         }
     }
 }
 
-/// An event that cannot be applied to `lead` as written.
+/// The first field, in the order `lead`, `rep`, `reason`, `program`, `into`, that
+/// should name something and is an empty string.
+#[inline]
+fn empty_field(event: &Event) -> Option<&'static str> {
+    if event.lead().is_some_and(|l| l.as_str().is_empty()) {
+        return Some("lead");
+    }
+    let (rep, reason, program, into) = match event.kind() {
+        EventKind::SalesAccepted { rep }
+        | EventKind::SalesAttempt { rep, .. }
+        | EventKind::SalesQualified { rep } => (Some(rep), None, None, None),
+        EventKind::SalesRejected {
+            rep,
+            reason,
+            program,
+        }
+        | EventKind::Disqualified {
+            rep,
+            reason,
+            program,
+        }
+        | EventKind::Recycled {
+            rep,
+            reason,
+            program,
+        } => (Some(rep), Some(reason), program.as_ref(), None),
+        EventKind::OpportunityLost {
+            reason, program, ..
+        } => (None, Some(reason), program.as_ref(), None),
+        EventKind::Merged { into } => (None, None, None, Some(into)),
+        _ => return None,
+    };
+    let empty = |s: Option<&str>| s.is_some_and(str::is_empty);
+    if empty(rep.map(RepId::as_str)) {
+        Some("rep")
+    } else if empty(reason.map(String::as_str)) {
+        Some("reason")
+    } else if empty(program.map(String::as_str)) {
+        Some("program")
+    } else if empty(into.map(LeadId::as_str)) {
+        Some("into")
+    } else {
+        None
+    }
+}
+
+/// The refusals of an event that has no lead in hand. A book hands over a tick only
+/// when the event names no lead, which makes it a tick; [`Engine::create`] may be
+/// handed any event, and takes only a `created` one.
+fn refusal_without_lead(subject: Subject<'_>, event: &Event) -> Result<(), StepError> {
+    match (subject, event.kind()) {
+        (Subject::New, EventKind::Created { .. }) | (Subject::Tick, _) => Ok(()),
+        _ => Err(StepError::Malformed {
+            lead: event.lead().cloned(),
+            problem: format!(
+                "Engine::create takes a `created` event, but was given `{}`: apply other events to an existing lead with Engine::step",
+                event.event_type()
+            ),
+        }),
+    }
+}
+
+/// An event that cannot be applied to `lead` as written: given with a survivor but not
+/// a merge, naming another lead, a merge into itself, without its survivor, or with
+/// another survivor than the one it names.
 #[inline]
 fn malformed_for_lead(
     lead: &Lead,
@@ -185,39 +307,38 @@ fn malformed_for_lead(
 ) -> Result<(), StepError> {
     let ty = event.event_type();
     let malformed = |problem: String| StepError::Malformed {
-        lead: event.lead.clone(),
+        lead: event.lead().cloned(),
         problem,
     };
-    let Some(named) = &event.lead else {
-        return Err(malformed(format!("a `{ty}` event must name its `lead`")));
+    let merge = match event.kind() {
+        EventKind::Merged { into } => Some(into),
+        _ => None,
     };
-    if *named != lead.id {
+    if let (None, Some(_)) = (merge, survivor) {
+        return Err(malformed(format!(
+            "Engine::merge takes a `merged` event, but was given `{ty}`"
+        )));
+    }
+    // Engine::step sends a tick to Engine::advance, and a merge was ruled out above:
+    // the event names a lead.
+    if event.lead() != Some(&lead.id) {
+        let named = event.lead().map_or("no lead", LeadId::as_str);
         return Err(malformed(format!(
             "a `{ty}` event for lead {named} was applied to lead {}: step the lead the event names",
             lead.id
         )));
     }
-    match (&event.kind, survivor) {
-        (EventKind::Tick {}, _) => Err(malformed(format!(
-            "lead {named}: a `tick` names no lead; it advances every lead's clock"
+    match (merge, survivor) {
+        (Some(into), _) if *into == lead.id => Err(StepError::self_merge(&lead.id)),
+        (Some(_), None) => Err(malformed(format!(
+            "lead {}: a `merged` event changes two leads; apply it with Engine::merge (or a LeadBook), which is given the survivor too",
+            lead.id
         ))),
-        (EventKind::Merged { into }, _) if *into == lead.id => {
-            Err(StepError::self_merge(&lead.id))
-        }
-        (EventKind::Merged { .. }, None) => Err(malformed(format!(
-            "lead {named}: a `merged` event changes two leads; apply it with Engine::merge (or a LeadBook), which is given the survivor too"
+        (Some(into), Some(survivor)) if *into != survivor.id => Err(malformed(format!(
+            "the `merged` event names survivor {into}, but lead {} was given as the survivor",
+            survivor.id
         ))),
-        (EventKind::Merged { into }, Some(survivor)) if *into != survivor.id => {
-            Err(malformed(format!(
-                "the `merged` event names survivor {into}, but lead {} was given as the survivor",
-                survivor.id
-            )))
-        }
-        (EventKind::Merged { .. }, Some(_)) => Ok(()),
-        (_, Some(_)) => Err(malformed(format!(
-            "Engine::merge takes a `merged` event, but was given `{ty}`"
-        ))),
-        (_, None) => Ok(()),
+        _ => Ok(()),
     }
 }
 
@@ -235,11 +356,11 @@ fn check_not_removed(lead: &Lead, event: &Event) -> Result<(), StepError> {
 
 #[inline]
 fn check_clock(lead: &Lead, event: &Event, what: &'static str) -> Result<(), StepError> {
-    if event.at < lead.clock {
+    if event.at() < lead.clock {
         return Err(StepError::OutOfOrder {
             lead: Some(lead.id.clone()),
             event: event.event_type(),
-            at: event.at,
+            at: event.at(),
             after: lead.clock,
             what,
         });
@@ -251,10 +372,10 @@ fn check_clock(lead: &Lead, event: &Event, what: &'static str) -> Result<(), Ste
 #[inline]
 fn check_watermark(watermark: Option<DateTime<Utc>>, event: &Event) -> Result<(), StepError> {
     match watermark {
-        Some(mark) if event.at < mark => Err(StepError::OutOfOrder {
-            lead: event.lead.clone(),
+        Some(mark) if event.at() < mark => Err(StepError::OutOfOrder {
+            lead: event.lead().cloned(),
             event: event.event_type(),
-            at: event.at,
+            at: event.at(),
             after: mark,
             what: "the last tick",
         }),

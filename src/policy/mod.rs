@@ -69,6 +69,10 @@ pub struct Policy {
     /// clock: a redelivery within the window is `duplicate_event`, an older one is
     /// `out_of_order`. 0 or more; default 7.
     pub dedupe_window_days: f64,
+    /// Refuse as `malformed` an event with a field its type does not have, or with a
+    /// `reason` not in `recycle.reasons` or `recycle.remove_reasons`; default false
+    /// (unknown fields are ignored, an unknown reason recycles into the default program).
+    pub strict_events: bool,
     /// The rhai hooks, as source text.
     pub rules: Rules,
 }
@@ -153,6 +157,7 @@ impl Default for Policy {
             recycle: RecyclePolicy::default(),
             programs,
             dedupe_window_days: 7.0,
+            strict_events: false,
             rules: Rules::default(),
         }
     }

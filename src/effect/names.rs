@@ -1,147 +1,22 @@
-//! Effects: what the engine tells the host to do or to record. One JSON object per line.
+//! The closed sets of names effects carry: what moved a lead, why a nurture ended or a
+//! lead was routed, which service level was missed, why an event was refused. Each is
+//! `#[non_exhaustive]`: a new name is not a breaking change.
 
-use crate::event::{Event, EventType};
-use crate::id::{LeadId, RepId};
-use crate::stage::Stage;
-use chrono::{DateTime, Utc};
+use crate::event::EventType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// One output effect.
-///
-/// The serde form is CONTRACT.md's JSON line: `type`, `lead`, `at`, and the fields of
-/// the type. `lead` is `null` only on a `rejected` tick or malformed line, and `at` is
-/// `null` only on a malformed line, whose time could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Effect {
-    /// What happened, with its fields.
-    #[serde(flatten)]
-    pub kind: EffectKind,
-    /// The lead it concerns.
-    pub lead: Option<LeadId>,
-    /// When it happened: the event's time, or the deadline's time for a timer.
-    pub at: Option<DateTime<Utc>>,
-}
-
-impl Effect {
-    /// The `rejected` effect for an event refused with `error`.
-    pub fn rejected(error: &crate::StepError, event: &Event) -> Self {
-        Effect {
-            kind: EffectKind::Rejected {
-                kind: error.kind(),
-                message: error.to_string(),
-                event: Some(Box::new(event.clone())),
-                line: None,
-            },
-            lead: event.lead.clone(),
-            at: Some(event.at),
-        }
-    }
-
-    /// The `rejected` effect (kind `malformed`) for input line `line` (1-based) that
-    /// could not be read as an event.
-    pub fn malformed_line(line: u64, problem: &str) -> Self {
-        Effect {
-            kind: EffectKind::Rejected {
-                kind: RejectKind::Malformed,
-                message: format!("line {line} is not a valid event: {problem}"),
-                event: None,
-                line: Some(line),
-            },
-            lead: None,
-            at: None,
-        }
-    }
-
-    pub(crate) fn new(lead: &LeadId, at: DateTime<Utc>, kind: EffectKind) -> Self {
-        Effect {
-            kind,
-            lead: Some(lead.clone()),
-            at: Some(at),
-        }
-    }
-}
-
-/// What happened, with the fields of each effect type (CONTRACT.md, "Effects").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum EffectKind {
-    /// The lead changed stage.
-    Transition {
-        /// The stage it left; `None` when the lead was created.
-        from: Option<Stage>,
-        /// The stage it entered.
-        to: Stage,
-        /// The event type or timer that moved it.
-        cause: Cause,
-    },
-    /// The lead was enrolled (or re-enrolled) in a nurture program at `step` (0-based).
-    /// `step` equal to the program's length means it has been sent every step already.
-    NurtureAssigned {
-        /// The program.
-        program: String,
-        /// The step it is enrolled at.
-        step: usize,
-        /// Why: the recycle reason, `sla_idle`, `completed` or `opportunity_won`.
-        reason: String,
-    },
-    /// The host should now send `content`.
-    NurtureStepDue {
-        /// The program.
-        program: String,
-        /// The step (0-based).
-        step: usize,
-        /// The content to send.
-        content: String,
-    },
-    /// The enrollment ended.
-    NurtureEnded {
-        /// The program.
-        program: String,
-        /// The position reached: the next step the lead would have been sent.
-        step: usize,
-        /// Why it ended.
-        why: NurtureEnd,
-    },
-    /// Hand the lead to `rep`.
-    Routed {
-        /// The rep.
-        rep: RepId,
-        /// Why.
-        why: RouteReason,
-    },
-    /// A service level was missed.
-    SlaBreached {
-        /// The stage whose service level it was.
-        stage: Stage,
-        /// Which one.
-        sla: SlaKind,
-        /// The rep who owned the lead, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        rep: Option<RepId>,
-    },
-    /// A rhai hook failed; the policy default was applied instead.
-    RuleFailed {
-        /// The hook.
-        hook: String,
-        /// What went wrong.
-        error: String,
-        /// What was done instead.
-        fallback: String,
-    },
-    /// The event was refused; nothing changed.
-    Rejected {
-        /// Why, as a machine-readable kind.
-        kind: RejectKind,
-        /// Why, as a sentence a person can act on.
-        message: String,
-        /// The refused event, when it could be read.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        event: Option<Box<Event>>,
-        /// The input line number (1-based), for a line that could not be read.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        line: Option<u64>,
-    },
+/// `Display` as the name on the wire, for enums with an `as_str`.
+macro_rules! display_as_str {
+    ($($ty:ty),*) => {
+        $(
+            impl fmt::Display for $ty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        )*
+    };
 }
 
 macro_rules! causes {
@@ -149,6 +24,7 @@ macro_rules! causes {
         /// What moved a lead: an event type, or one of the engine's own causes.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum Cause {
             $(
                 #[doc = concat!("`", $name, "`")]
@@ -211,15 +87,10 @@ causes! {
     Tick => "tick",
 }
 
-impl fmt::Display for Cause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Why a nurture enrollment ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NurtureEnd {
     /// Every step was sent and one more cadence passed.
     Completed,
@@ -249,14 +120,25 @@ impl NurtureEnd {
 /// Why a lead was routed to a rep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RouteReason {
     /// A recycled lead qualified again and goes back to its original rep.
     ReEngaged,
 }
 
+impl RouteReason {
+    /// The name on the wire (`"re_engaged"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteReason::ReEngaged => "re_engaged",
+        }
+    }
+}
+
 /// A service level of a stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SlaKind {
     /// Sales must act on the lead within `respond_days`.
     Respond,
@@ -280,6 +162,7 @@ impl SlaKind {
 /// Why an event was refused (`rejected.kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RejectKind {
     /// The event names a lead that was never created.
     UnknownLead,
@@ -314,3 +197,5 @@ impl RejectKind {
         }
     }
 }
+
+display_as_str!(Cause, NurtureEnd, RouteReason, SlaKind, RejectKind);
