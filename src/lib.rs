@@ -76,7 +76,7 @@ pub mod scoring;
 mod stage;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{LeadBook, Snapshot};
+pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{Cause, Effect, EffectKind, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use engine::Engine;
 pub use error::{PolicyError, Rejection, StepError};

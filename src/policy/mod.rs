@@ -8,6 +8,7 @@
 //! `[[scoring.fit]]`) replaces the default map whole, and an `[sla.STAGE]` table you
 //! write sets exactly the service levels it lists for that stage.
 
+mod fingerprint;
 mod program;
 mod recycle;
 mod rules;
