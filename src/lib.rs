@@ -36,17 +36,19 @@
 //! ## Concepts
 //!
 //! - [`Event`] is the input and [`Effect`] the output; their serde forms are the JSON
-//!   lines of the public contract (`docs/contract.md`).
+//!   lines of the public contract ([`docs::contract`], "Events" and "Effects").
 //! - [`Lead`] is one lead's whole state, plain serde data a host may store anywhere.
 //! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
-//!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
-//!   embedded default; [`Engine::new`] validates it.
+//!   reason maps, scoring tables), plain serde data written as a TOML file
+//!   ([`docs::contract`], "Policy file"), with [`Policy::default`] as the embedded
+//!   default; [`Engine::new`] validates it. [`Policy::fingerprint`] identifies it.
 //! - [`Engine::step`] applies one event to one lead: pure and deterministic. The lead's
 //!   due deadlines fire first; a refused event ([`Rejection`]) changes nothing itself,
 //!   and the deadlines it passed stand. [`Lead::next_deadline`] tells a host when to
 //!   wake a lead with [`Engine::advance`].
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
-//!   idempotency and ordering, and snapshots to serde.
+//!   idempotency and ordering, and snapshots to serde; it iterates, evicts removed
+//!   leads, and refuses to restore a snapshot under another policy.
 //! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with
 //!   decay, the grade x band matrix and the score ledger.
 //! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
@@ -55,6 +57,13 @@
 //!
 //! Time is always an input: the library reads no clock, uses no randomness, and never
 //! lets hash-map order reach its output.
+//!
+//! ## Reference
+//!
+//! - [`docs::contract`]: the public contract (events, effects, the policy file in TOML,
+//!   the replay command line).
+//! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
+//! - [`docs::scoring`]: the scoring model and calibration.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -62,6 +71,7 @@
 mod applied_ids;
 mod book;
 pub mod calibrate;
+pub mod docs;
 mod effect;
 mod engine;
 mod error;

@@ -25,7 +25,8 @@ pub use sla::{SlaPolicy, StageSla};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A whole lead-lifecycle policy (CONTRACT.md, "Policy file").
+/// A whole lead-lifecycle policy, read from a TOML file
+/// ([contract](crate::docs::contract), "Policy file").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
