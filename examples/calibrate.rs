@@ -43,6 +43,35 @@ use std::path::{Path, PathBuf};
 /// The usage line, appended to argument errors.
 const USAGE: &str = "usage: calibrate --events E.jsonl --labels L.csv [--policy P.toml]";
 
+/// What `--help` prints.
+const HELP: &str = "\
+calibrate: checks a policy's scoring against closed deals and learns a better one
+(docs/scoring.md). Learns on the train rows, then prints the evaluation of the test
+rows under the learned scoring, the learned weights, the learned [scoring] section
+as TOML, and last `holdout_auc=<AUC on the test rows>`.
+
+usage: calibrate --events E.jsonl --labels L.csv [--policy P.toml]
+       calibrate --help
+
+options:
+  --events E.jsonl  the leads' events, one JSON object per line (docs/contract.md);
+                    lines that are not events are skipped and reported.
+                    Default: none, required.
+  --labels L.csv    header `lead,converted[,split]`; converted is 1, 0, true or
+                    false, split is train or test. Default: none, required; without
+                    a split column, a lead is in the test split when the FNV-1a hash
+                    of its id is a multiple of 5.
+  --policy P.toml   the policy whose scoring is checked. Default: the embedded
+                    default policy.
+  -h, --help        print this help and exit. Default: off.
+
+exit status:
+  0  it ran (skipped lines and leads are reported on standard error), or --help
+     printed
+  2  the arguments are wrong, a file cannot be read, the CSV is malformed, or
+     nothing can be learned from the data: one line on standard error
+";
+
 fn main() {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let stdout = io::stdout().lock();
@@ -132,7 +161,7 @@ fn calibrate(
 ) -> Result<(), Failure> {
     let args = parse_args(args)?;
     if args.help {
-        writeln!(out, "{USAGE}")?;
+        out.write_all(HELP.as_bytes())?;
         return Ok(());
     }
     let events_path = args

@@ -26,6 +26,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcycle::{Event, Profile, ProfileValue};
 use std::ffi::OsString;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// One synthetic lead.
@@ -245,25 +246,69 @@ pub fn label_lines(leads: &[SynthLead]) -> Vec<String> {
         .collect()
 }
 
+/// What `--help` prints.
+const HELP: &str = "\
+gen_calibration: writes a deterministic synthetic calibration dataset with a planted
+signal for `calibrate` to find: DIR/events.jsonl (the leads' events, JSON lines) and
+DIR/labels.csv (whether each converted). The same seed writes the same bytes.
+
+usage: gen_calibration [--seed N] [--leads N] [--out DIR]
+       gen_calibration --help
+
+options:
+  --seed N     the generator's seed. Default: 7.
+  --leads N    how many leads. Default: 500.
+  --out DIR    the directory to write to (created if missing).
+               Default: examples/data/calibration.
+  -h, --help   print this help and exit. Default: off.
+
+exit status:
+  0  the files were written, or --help printed
+  2  the arguments are wrong or a file cannot be written: one line on standard
+     error
+";
+
 fn main() {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    if let Err(e) = run(args) {
-        eprintln!("gen_calibration: {e}");
-        std::process::exit(2);
+    let stdout = io::stdout().lock();
+    let stderr = io::stderr().lock();
+    std::process::exit(run(args, stdout, stderr));
+}
+
+/// Runs the command with `args` (without the program name) and returns the exit
+/// status: 0 when it ran, 2 after one line on `stderr` when it could not.
+pub fn run(args: Vec<OsString>, mut stdout: impl Write, mut stderr: impl Write) -> i32 {
+    match write_dataset(args, &mut stdout, &mut stderr) {
+        Ok(()) => 0,
+        Err(e) => {
+            // Nothing more can be done if standard error itself cannot be written.
+            let _ = writeln!(stderr, "gen_calibration: {e}");
+            2
+        }
     }
 }
 
-fn run(args: Vec<OsString>) -> Result<(), String> {
+fn write_dataset(
+    args: Vec<OsString>,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<(), String> {
     use lexopt::prelude::*;
     let (mut seed, mut leads) = (7u64, 500usize);
     let mut out = PathBuf::from("examples/data/calibration");
     let mut parser = lexopt::Parser::from_args(args);
-    let usage = "usage: gen_calibration [--seed N] [--leads N] [--out DIR]";
+    let usage = "usage: gen_calibration [--seed N] [--leads N] [--out DIR] | --help";
     while let Some(arg) = parser.next().map_err(|e| format!("{e} ({usage})"))? {
         match arg {
             Long("seed") => seed = number(&mut parser, "--seed", usage)?,
             Long("leads") => leads = number(&mut parser, "--leads", usage)?,
             Long("out") => out = parser.value().map_err(|e| format!("{e} ({usage})"))?.into(),
+            Short('h') | Long("help") => {
+                return stdout
+                    .write_all(HELP.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| format!("cannot write the help: {e}"));
+            }
             _ => return Err(format!("{} ({usage})", arg.unexpected())),
         }
     }
@@ -279,7 +324,9 @@ fn run(args: Vec<OsString>) -> Result<(), String> {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let converted = data.iter().filter(|l| l.converted).count();
-    eprintln!(
+    // A note, not a failure: nothing more can be done if standard error cannot be written.
+    let _ = writeln!(
+        stderr,
         "gen_calibration: wrote {} leads ({converted} converted) to {}",
         data.len(),
         out.display()

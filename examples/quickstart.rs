@@ -3,17 +3,45 @@
 //! disqualified for each reason, some are ignored by sales and recycled passively,
 //! some re-engage months later and go back to their original rep.
 //!
-//! Prints the story of a few leads, then stage counts and recycle outcomes.
+//! Prints the story of a few leads, then stage counts and recycle outcomes: why leads
+//! were recycled (a sales reason, or idle too long), apart from nurture programs
+//! handing a lead on when they complete, and the customer program.
 //!
-//!     cargo run --example quickstart
+//! ```text
+//! cargo run --example quickstart [-- --help]
+//! ```
 
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcycle::{Effect, EffectKind, Engine, Event, LeadBook, Policy, Profile, Stage};
 use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{self, Write};
 
 const LEADS: u64 = 300;
 
+/// What `--help` prints.
+const HELP: &str = "\
+quickstart: runs the embedded default policy over 300 synthetic leads (a fixed,
+deterministic scenario) and prints the story of a few of them, the stage counts,
+why leads were recycled, and the service levels breached.
+
+usage: quickstart [--help]
+
+options:
+  -h, --help  print this help and exit. Default: off (the scenario runs).
+              The scenario has no other options: it is the same on every run.
+
+exit status:
+  0  the scenario ran, or --help printed
+  1  the scenario failed (a bug: the embedded policy or an event was refused)
+  2  the arguments are wrong: one line on standard error
+";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if let Some(code) = handle_flags(args, io::stdout().lock(), io::stderr().lock()) {
+        std::process::exit(code);
+    }
     let engine = Engine::new(Policy::default())?;
     let mut book = LeadBook::new();
     let start: DateTime<Utc> = "2026-01-05T09:00:00Z".parse()?;
@@ -41,7 +69,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "L0004",
             "disqualified for bad timing, back months later, won by the same rep",
         ),
-        ("L0002", "an MQL sales never called"),
+        (
+            "L0002",
+            "an MQL sales never called: recycled, then nurtured until it had seen everything",
+        ),
         ("L0000", "a hand-raiser who bought"),
     ] {
         println!("{lead}: {title}");
@@ -56,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 e.kind
             );
         }
+        explain_exhausted(&engine, &effects, lead);
         println!();
     }
 
@@ -64,15 +96,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:<12} {:>6}", stage.as_str(), n);
     }
 
+    // `nurture_assigned.reason` answers "why is the lead in this program": a recycle
+    // reason (sales gave it, or `sla_idle` when the lead sat idle too long), or
+    // `completed` (the lead finished its last program and was handed on to the next),
+    // or `opportunity_won` (the customer program). Only the first kind is a recycle.
     let mut recycled_by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut handed_on, mut exhausted, mut customers) = (0, 0, 0);
     let mut removed_by_reason: BTreeMap<String, usize> = BTreeMap::new();
     let mut re_engaged = 0;
     let mut breaches: BTreeMap<String, usize> = BTreeMap::new();
     for e in &effects {
         match &e.kind {
-            EffectKind::NurtureAssigned { reason, .. } => {
-                *recycled_by_reason.entry(reason.clone()).or_default() += 1
-            }
+            EffectKind::NurtureAssigned {
+                reason,
+                program,
+                step,
+                ..
+            } => match reason.as_str() {
+                "completed" => {
+                    handed_on += 1;
+                    if is_exhausted(&engine, program, *step) {
+                        exhausted += 1;
+                    }
+                }
+                "opportunity_won" => customers += 1,
+                _ => *recycled_by_reason.entry(reason.clone()).or_default() += 1,
+            },
             EffectKind::Routed { .. } => re_engaged += 1,
             EffectKind::SlaBreached { stage, sla, .. } => {
                 *breaches
@@ -89,10 +138,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .or_default() += 1;
         }
     }
-    println!("\nnurture assignments by reason");
+    println!("\nrecycled into nurture, by reason (a sales reason, or sla_idle: idle too long)");
     for (reason, n) in &recycled_by_reason {
         println!("  {reason:<20} {n:>5}");
     }
+    println!("nurture programs completed, the lead handed on to the next program: {handed_on}");
+    println!(
+        "  of which exhausted (re-entered a program it had been sent every step of): {exhausted}"
+    );
+    println!("customers enrolled in the customer program: {customers}");
     println!("removed by reason");
     for (reason, n) in &removed_by_reason {
         println!("  {reason:<20} {n:>5}");
@@ -103,6 +157,70 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("recycled leads routed back to their original rep: {re_engaged}");
     Ok(())
+}
+
+/// Handles the command line: prints the help (exit status 0) or a usage error (2) and
+/// returns the exit status, or returns `None` to run the scenario.
+pub fn handle_flags(
+    args: Vec<OsString>,
+    mut stdout: impl Write,
+    mut stderr: impl Write,
+) -> Option<i32> {
+    let first = args.first()?;
+    if args.len() == 1 && (first == "--help" || first == "-h") {
+        // Nothing more can be done if standard output cannot be written.
+        let _ = stdout.write_all(HELP.as_bytes());
+        let _ = stdout.flush();
+        return Some(0);
+    }
+    let _ = writeln!(
+        stderr,
+        "quickstart: unexpected argument {first:?}; the scenario takes no arguments (usage: quickstart [--help])"
+    );
+    Some(2)
+}
+
+/// Whether an enrollment at `step` of `program` has nothing left to send: the lead
+/// was already sent every step of the program it (re-)entered.
+fn is_exhausted(engine: &Engine, program: &str, step: usize) -> bool {
+    engine
+        .policy()
+        .programs
+        .get(program)
+        .is_some_and(|p| step >= p.steps.len())
+}
+
+/// Explains each exhausted enrollment in a lead's story.
+fn explain_exhausted(engine: &Engine, effects: &[Effect], lead: &str) {
+    for e in effects
+        .iter()
+        .filter(|e| e.lead.as_ref().is_some_and(|l| l.as_str() == lead))
+    {
+        let EffectKind::NurtureAssigned {
+            program,
+            step,
+            reason,
+            ..
+        } = &e.kind
+        else {
+            continue;
+        };
+        if !is_exhausted(engine, program, *step) {
+            continue;
+        }
+        println!(
+            "  note: an exhausted enrollment. The lead entered {program} (reason `{reason}`),"
+        );
+        if reason == "completed" && *program == engine.policy().recycle.default_program {
+            println!("        the policy's recycle.default_program, where a lead goes when the");
+            println!("        program it completed names no `then` -- here {program} itself.");
+        }
+        println!("        It had already been sent all {step} steps of {program}, which resumes");
+        println!("        where a lead left off and never repeats content: nothing more is due.");
+        println!(
+            "        The lead stays in nurture until it re-engages (or the policy adds a step)."
+        );
+    }
 }
 
 /// One lead's events. The lead's number picks its persona, and a small deterministic

@@ -4,7 +4,10 @@
 //! ```text
 //! cargo run --release --example replay -- --policy POLICY.toml [--events FILE.jsonl]
 //!     [--until TIME] [--state-in S.json] [--state-out S.json]
+//! cargo run --release --example replay -- [--policy POLICY.toml] --print-policy
 //! ```
+//!
+//! `--help` lists every flag, its default and the exit codes.
 //!
 //! - Events are JSON lines, from `--events` or standard input; effects are JSON lines
 //!   on standard output, in order. A line that is not a valid event becomes a
@@ -14,22 +17,63 @@
 //! - `--until TIME` (RFC 3339) advances the clock to TIME after the last event.
 //! - `--state-in` starts from a book snapshot; `--state-out` writes the book's snapshot
 //!   at the end. A run split in two with a snapshot between gives the same effects as
-//!   one run.
+//!   one run. A snapshot taken under another policy than `--policy` is refused
+//!   ([`LeadBook::restore`]). `--state-out` is checked before the first effect is
+//!   written (its directory exists and a file can be created there), and replaced
+//!   atomically at the end (a temporary file in the same directory, flushed, synced,
+//!   then renamed over it): a run that fails leaves the old state file as it was.
+//! - `--print-policy` prints the effective policy (the file's keys and the default of
+//!   every key it leaves out) as TOML and exits, reading no events.
 //! - `--policy` may be omitted: the embedded default policy is used. An empty policy
 //!   file is the default policy too.
 //! - Exit status 0 when it ran (even with rejected events); 2 with a one-line error on
 //!   standard error when the arguments are wrong or the policy, the events or a state
-//!   file cannot be read, parsed or validated.
+//!   file cannot be read, parsed, validated or written.
 
 use chrono::{DateTime, Utc};
 use leadcycle::{Effect, Engine, Event, LeadBook, Policy, PolicyError, Snapshot};
 use std::ffi::OsString;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// The usage line, appended to argument errors.
-const USAGE: &str = "usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME] [--state-in S.json] [--state-out S.json]";
+const USAGE: &str = "usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME] [--state-in S.json] [--state-out S.json] | [--policy POLICY.toml] --print-policy | --help";
+
+/// What `--help` prints.
+const HELP: &str = "\
+replay: applies JSON-lines events to a lead book and prints the effects, one JSON
+object per line, in order (docs/contract.md, \"The replay example\").
+
+usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME]
+              [--state-in S.json] [--state-out S.json]
+       replay [--policy POLICY.toml] --print-policy
+       replay --help
+
+options:
+  --policy POLICY.toml  the policy, as TOML; every key left out keeps its default.
+                        Default: the embedded default policy.
+  --events FILE.jsonl   the events, one JSON object per line; a line that is not an
+                        event becomes a `rejected` effect (`malformed`) and the run
+                        goes on. Default: standard input.
+  --until TIME          after the last event, advance the clock to TIME (RFC 3339,
+                        e.g. 2026-06-01T00:00:00Z) and fire what falls due.
+                        Default: no tick after the last event.
+  --state-in S.json     start from this book snapshot; refused when it was taken
+                        under another policy. Default: an empty book.
+  --state-out S.json    write the book's snapshot here at the end; checked before the
+                        first effect is written, and replaced atomically.
+                        Default: no snapshot is written.
+  --print-policy        print the effective policy (after defaults) as TOML and
+                        exit, reading no events. Default: off.
+  -h, --help            print this help and exit. Default: off.
+
+exit status:
+  0  it ran, rejected events included (they are `rejected` effects on standard
+     output); or --help or --print-policy printed
+  2  the arguments are wrong, or the policy, the events, --state-in or --state-out
+     cannot be read, parsed, validated or written: one line on standard error
+";
 
 /// The exit status of a run that could not start or finish.
 const EXIT_ERROR: i32 = 2;
@@ -81,6 +125,7 @@ struct Args {
     until: Option<DateTime<Utc>>,
     state_in: Option<PathBuf>,
     state_out: Option<PathBuf>,
+    print_policy: bool,
     help: bool,
 }
 
@@ -103,9 +148,19 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
                 let until = parse_time(&value)?;
                 set_once(&mut parsed.until, "--until", until)?;
             }
+            Long("print-policy") => parsed.print_policy = true,
             Short('h') | Long("help") => parsed.help = true,
             _ => return Err(arg.unexpected().into()),
         }
+    }
+    let replays = parsed.events.is_some()
+        || parsed.until.is_some()
+        || parsed.state_in.is_some()
+        || parsed.state_out.is_some();
+    if parsed.print_policy && replays && !parsed.help {
+        return Err(Failure(format!(
+            "--print-policy prints the policy and replays nothing: give it without --events, --until, --state-in and --state-out ({USAGE})"
+        )));
     }
     Ok(parsed)
 }
@@ -139,28 +194,39 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
     let args = parse_args(args)?;
     let mut stdout = BufWriter::new(stdout);
     if args.help {
-        writeln!(stdout, "{USAGE}").map_err(write_failure)?;
+        stdout.write_all(HELP.as_bytes()).map_err(write_failure)?;
         return stdout.flush().map_err(write_failure);
     }
-    // Everything that can be refused is read before the first effect is written.
+    // Everything that can be refused is checked before the first effect is written.
     let engine = load_engine(args.policy.as_deref())?;
+    if args.print_policy {
+        return print_policy(engine.policy(), &mut stdout);
+    }
     let mut book = match &args.state_in {
-        Some(path) => LeadBook::from_snapshot(load_snapshot(path)?),
+        Some(path) => restore(path, &engine)?,
         None => LeadBook::new(),
     };
-    match &args.events {
+    let events = match &args.events {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Failure(format!("cannot read events {}: {e}", path.display())))?;
-            let source = format!("events {}", path.display());
-            apply_lines(
-                &engine,
-                &mut book,
-                BufReader::new(file),
-                &source,
-                &mut stdout,
-            )?;
+            Some((file, format!("events {}", path.display())))
         }
+        None => None,
+    };
+    let state_out = args
+        .state_out
+        .as_deref()
+        .map(StateOut::create)
+        .transpose()?;
+    match events {
+        Some((file, source)) => apply_lines(
+            &engine,
+            &mut book,
+            BufReader::new(file),
+            &source,
+            &mut stdout,
+        )?,
         None => apply_lines(
             &engine,
             &mut book,
@@ -175,10 +241,18 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
         write_effects(&mut stdout, &out)?;
     }
     stdout.flush().map_err(write_failure)?;
-    if let Some(path) = &args.state_out {
-        save_snapshot(path, &book.snapshot())?;
+    if let Some(state_out) = state_out {
+        state_out.commit(&book.snapshot())?;
     }
     Ok(())
+}
+
+/// Prints the policy as TOML: every key, the defaults included.
+fn print_policy(policy: &Policy, stdout: &mut impl Write) -> Result<(), Failure> {
+    let text = toml::to_string(policy)
+        .map_err(|e| Failure(format!("cannot print the policy as TOML: {e}")))?;
+    stdout.write_all(text.as_bytes()).map_err(write_failure)?;
+    stdout.flush().map_err(write_failure)
 }
 
 /// The engine for the policy file at `path`, or for the embedded default policy.
@@ -207,6 +281,13 @@ fn policy_failure(shown: &str, e: PolicyError) -> Failure {
     })
 }
 
+/// The book in the snapshot at `path`, checked against the engine's policy.
+fn restore(path: &Path, engine: &Engine) -> Result<LeadBook, Failure> {
+    let snapshot = load_snapshot(path)?;
+    LeadBook::restore(snapshot, engine)
+        .map_err(|e| Failure(format!("cannot restore state {}: {e}", path.display())))
+}
+
 fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     let shown = path.display();
     let text =
@@ -214,11 +295,80 @@ fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
 }
 
-fn save_snapshot(path: &Path, snapshot: &Snapshot) -> Result<(), Failure> {
-    let shown = path.display();
-    let bytes = serde_json::to_vec(snapshot)
-        .map_err(|e| Failure(format!("cannot write state {shown}: {e}")))?;
-    std::fs::write(path, bytes).map_err(|e| Failure(format!("cannot write state {shown}: {e}")))
+/// The `--state-out` file: a temporary file beside it, created before the first effect
+/// is written (so a path that cannot be written stops the run before it prints
+/// anything), and renamed over it once the snapshot is written in full. Dropped
+/// without [`StateOut::commit`], it removes the temporary file and leaves the state
+/// file as it was.
+struct StateOut {
+    path: PathBuf,
+    temp: PathBuf,
+    file: Option<File>,
+}
+
+impl StateOut {
+    fn create(path: &Path) -> Result<Self, Failure> {
+        let shown = path.display();
+        let cannot = |why: String| Failure(format!("cannot write state {shown}: {why}"));
+        if path.is_dir() {
+            return Err(cannot("it is a directory; give a file path".to_owned()));
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| cannot("it names no file; give a file path".to_owned()))?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(cannot(format!(
+                "directory {} does not exist",
+                dir.display()
+            )));
+        }
+        // The process id keeps two runs writing the same state from sharing a file.
+        let mut temp_name = OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{}.tmp", std::process::id()));
+        let temp = dir.join(temp_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
+            .map_err(|e| cannot(format!("cannot create a file in {}: {e}", dir.display())))?;
+        Ok(StateOut {
+            path: path.to_owned(),
+            temp,
+            file: Some(file),
+        })
+    }
+
+    /// Writes the snapshot to the temporary file, flushes and syncs it, and renames it
+    /// over the state file.
+    fn commit(mut self, snapshot: &Snapshot) -> Result<(), Failure> {
+        let shown = self.path.display().to_string();
+        let cannot =
+            |e: &dyn std::fmt::Display| Failure(format!("cannot write state {shown}: {e}"));
+        let Some(file) = self.file.take() else {
+            return Err(cannot(&"it was already written"));
+        };
+        let mut writer = BufWriter::new(file);
+        serde_json::to_writer(&mut writer, snapshot).map_err(|e| cannot(&e))?;
+        let file = writer.into_inner().map_err(|e| cannot(e.error()))?;
+        file.sync_all().map_err(|e| cannot(&e))?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.path).map_err(|e| cannot(&e))
+    }
+}
+
+impl Drop for StateOut {
+    fn drop(&mut self) {
+        // Closed first, so that it can be removed on every platform. After a commit
+        // the temporary file is the state file, and there is nothing to remove.
+        drop(self.file.take());
+        let _ = std::fs::remove_file(&self.temp);
+    }
 }
 
 /// The UTF-8 byte-order mark some editors write at the start of a file.

@@ -1,5 +1,11 @@
 //! The lead book: the optional in-memory home for many leads.
 
+mod leads;
+mod snapshot;
+
+pub use leads::LeadIter;
+pub use snapshot::{Snapshot, SnapshotError};
+
 use crate::effect::Effect;
 use crate::engine::{Engine, Phase, Subject};
 use crate::error::StepError;
@@ -8,32 +14,53 @@ use crate::id::LeadId;
 use crate::lead::Lead;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use leads::LeadSlots;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Many leads by id, with a deadline queue, the clock watermark, merges and snapshots.
 ///
 /// A `tick` costs O(due leads x log n): leads are found through a queue ordered by
 /// (deadline, lead id), never by scanning the book. A refused event changes nothing
 /// itself (see [`LeadBook::try_apply`] for the deadlines that fall due before it).
+///
+/// # A collection of leads
+///
+/// [`get`](LeadBook::get) finds a lead by id; [`iter`](LeadBook::iter) (and `for lead
+/// in &book`) visits every lead without allocating, in the order the leads entered the
+/// book: the order of their `created` events, and for a book restored from a
+/// [`Snapshot`], the snapshot's order first. That order is the same on every run and
+/// machine; [`leads`](LeadBook::leads) gives id order. [`next_deadline`](LeadBook::next_deadline)
+/// tells a host when the next tick has something to do.
+///
+/// **No `get_mut`.** Every field of a [`Lead`] is the engine's state, derived from the
+/// events applied to it: the stage and its nurture enrollment, the deadlines the queue
+/// holds, the score and the hysteresis built on it, the ids remembered for
+/// idempotency. None is safe to edit in place: a changed deadline would not be in the
+/// queue, a changed profile would leave the fit score stale, and the book would no
+/// longer be the one its events give (a replay or a restored snapshot would differ).
+/// A host changes a lead by sending an event (`profile` for its attributes; sales and
+/// nurture events for the rest), and keeps data of its own in its own map by
+/// [`LeadId`].
+///
+/// **Reclaiming memory.** A removed lead stays in the book (and its snapshots), so that
+/// late events for it are refused as `removed_lead` and a redelivered `created` as a
+/// duplicate. [`evict_removed`](LeadBook::evict_removed) drops every removed lead, and
+/// [`remove`](LeadBook::remove) takes one lead out (in any stage) and hands it back.
+/// The book keeps no trace of an evicted lead: an event naming it afterwards is
+/// `unknown_lead` (a merge into it too), and a `created` event with its id creates a
+/// new lead — a redelivery of the evicted lead's own `created` included. So evict a
+/// lead only once no event for it can still arrive.
 #[derive(Clone, Debug, Default)]
 pub struct LeadBook {
-    leads: HashMap<LeadId, Lead>,
+    leads: LeadSlots,
     /// Min-queue of (deadline, lead). An entry is stale, and skipped, when the lead's
-    /// next deadline has since changed; stale entries are purged when they pile up.
+    /// next deadline has since changed or the lead left the book; stale entries are
+    /// purged when they pile up.
     queue: BinaryHeap<Reverse<(DateTime<Utc>, LeadId)>>,
     watermark: Option<DateTime<Utc>>,
-}
-
-/// A book's whole state as plain data, for checkpoint and restore. Leads are in id
-/// order, so the same book always serializes to the same bytes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// The time of the last tick.
-    pub watermark: Option<DateTime<Utc>>,
-    /// Every lead, removed ones included, in id order.
-    pub leads: Vec<Lead>,
+    /// The fingerprint of the policy the book last changed under.
+    policy_fingerprint: Option<String>,
 }
 
 impl LeadBook {
@@ -68,7 +95,34 @@ impl LeadBook {
     /// left them. Any other refusal leaves the book as it was and `out` untouched. The
     /// engine decides which refusal an event gets; the book finds the leads, passes in
     /// its watermark, and keeps the deadline queue.
+    ///
+    /// The book records the [fingerprint](crate::Policy::fingerprint) of the engine's
+    /// policy whenever an event or tick changes it, for [`LeadBook::snapshot`].
     pub fn try_apply(
+        &mut self,
+        engine: &Engine,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), StepError> {
+        let emitted = out.len();
+        let result = self.apply_event(engine, event, out);
+        // Changed: the event was applied, or deadlines fired before its refusal.
+        if result.is_ok() || out.len() > emitted {
+            self.record_policy(engine);
+        }
+        result
+    }
+
+    /// Records the engine's policy as the one the book last changed under.
+    fn record_policy(&mut self, engine: &Engine) {
+        let fingerprint = engine.policy_fingerprint();
+        if self.policy_fingerprint.as_deref() != Some(fingerprint) {
+            self.policy_fingerprint = Some(fingerprint.to_owned());
+        }
+    }
+
+    /// [`LeadBook::try_apply`], without recording the policy.
+    fn apply_event(
         &mut self,
         engine: &Engine,
         event: &Event,
@@ -84,8 +138,11 @@ impl LeadBook {
             EventKind::Created { .. } if !self.leads.contains_key(id) => {
                 let (lead, effects) = engine.create_after(event, self.watermark)?;
                 out.extend(effects);
-                self.schedule(id, None, lead.next_deadline());
+                let next = lead.next_deadline();
+                // In the book before it is queued: a purge rebuilds the queue from the
+                // book's leads, and would drop the new lead's deadline.
                 self.leads.insert(id.clone(), lead);
+                self.schedule(id, None, next);
                 Ok(())
             }
             // A merge into itself has one lead; the engine refuses it.
@@ -171,14 +228,20 @@ impl LeadBook {
         self.leads.get(id)
     }
 
-    /// How many leads the book holds (removed ones included).
+    /// Every lead, without allocating, in the order the leads entered the book (see
+    /// [`LeadBook`]); [`LeadBook::leads`] gives id order.
+    pub fn iter(&self) -> LeadIter<'_> {
+        self.leads.values()
+    }
+
+    /// How many leads the book holds (removed ones included, evicted ones not).
     pub fn len(&self) -> usize {
         self.leads.len()
     }
 
     /// Whether the book holds no lead.
     pub fn is_empty(&self) -> bool {
-        self.leads.is_empty()
+        self.leads.len() == 0
     }
 
     /// Every lead, in id order.
@@ -202,26 +265,124 @@ impl LeadBook {
         self.watermark
     }
 
-    /// The book's state as plain data.
+    /// The earliest deadline of any lead in the book: a tick at or after it has
+    /// something to fire; before it, nothing. `None` when no lead has a deadline.
+    ///
+    /// It reads the deadline queue; queue entries left stale by deadlines that moved
+    /// (or leads that left the book) are dropped on the way, which is why it takes
+    /// `&mut self`. Each stale entry is dropped once, so the cost is O(log n) per
+    /// entry, paid at most once, and a tick would have paid it anyway.
+    pub fn next_deadline(&mut self) -> Option<DateTime<Utc>> {
+        while let Some(Reverse((due, id))) = self.queue.peek() {
+            if self.leads.get(id).and_then(Lead::next_deadline) == Some(*due) {
+                return Some(*due);
+            }
+            self.queue.pop();
+        }
+        None
+    }
+
+    /// Takes the lead out of the book and returns it, in whatever stage it is; `None`
+    /// when the book does not hold it. The other leads keep their order.
+    ///
+    /// The book forgets the lead: its deadlines no longer fire here (a host that keeps
+    /// the returned lead wakes it at [`Lead::next_deadline`]), an event naming it is
+    /// `unknown_lead`, and a `created` event with its id creates a new lead (see
+    /// [`LeadBook`], "Reclaiming memory").
+    pub fn remove(&mut self, id: &str) -> Option<Lead> {
+        self.leads.remove(id)
+    }
+
+    /// Drops every lead in stage `removed` from the book and gives their memory back;
+    /// returns how many were dropped. The other leads keep their order.
+    ///
+    /// An evicted lead is forgotten: an event naming it afterwards is `unknown_lead`
+    /// instead of `removed_lead`, and a `created` event with its id creates a new lead
+    /// (see [`LeadBook`], "Reclaiming memory"). Removed leads have no deadlines, so no
+    /// tick changes.
+    pub fn evict_removed(&mut self) -> usize {
+        let evicted = self
+            .leads
+            .remove_where(|lead| lead.stage() == Stage::Removed);
+        if evicted > 0 {
+            self.purge_stale();
+        }
+        evicted
+    }
+
+    /// The book's state as plain data: its leads in the book's order, the watermark,
+    /// and the fingerprint of the policy the book last changed under.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             watermark: self.watermark,
-            leads: self.leads().into_iter().cloned().collect(),
+            leads: self.leads.values().cloned().collect(),
+            policy_fingerprint: self.policy_fingerprint.clone(),
         }
     }
 
     /// A book restored from a snapshot; it continues exactly as the original would.
+    ///
+    /// It restores under any policy and keeps the last entry of a lead listed twice;
+    /// [`LeadBook::restore`] refuses both.
     pub fn from_snapshot(snapshot: Snapshot) -> Self {
         let mut book = LeadBook {
-            leads: snapshot
-                .leads
-                .into_iter()
-                .map(|l| (l.id().clone(), l))
-                .collect(),
+            leads: LeadSlots::from_leads(snapshot.leads),
             queue: BinaryHeap::new(),
             watermark: snapshot.watermark,
+            policy_fingerprint: snapshot.policy_fingerprint,
         };
         book.rebuild_queue();
         book
+    }
+
+    /// A book restored from a snapshot, checked against the engine it will run with:
+    /// refused when the snapshot was taken under another policy (by its
+    /// [fingerprint](crate::Policy::fingerprint)) or lists a lead twice. A snapshot
+    /// that records no fingerprint (written before leadcycle recorded one, or by a book
+    /// that never changed) restores under any policy.
+    ///
+    /// ```
+    /// use leadcycle::{Engine, Event, LeadBook, Policy, SnapshotError};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let engine = Engine::new(Policy::default())?;
+    /// let mut book = LeadBook::new();
+    /// book.apply(&engine, &Event::tick("2026-01-05T00:00:00Z".parse()?));
+    /// let snapshot = book.snapshot();
+    /// assert!(LeadBook::restore(snapshot.clone(), &engine).is_ok());
+    ///
+    /// let mut other = Policy::default();
+    /// other.scoring.mql_threshold = 80.0;
+    /// let other = Engine::new(other)?;
+    /// let refused = LeadBook::restore(snapshot, &other).unwrap_err();
+    /// assert!(matches!(refused, SnapshotError::PolicyMismatch { .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn restore(snapshot: Snapshot, engine: &Engine) -> Result<Self, SnapshotError> {
+        if let Some(recorded) = &snapshot.policy_fingerprint {
+            if recorded != engine.policy_fingerprint() {
+                return Err(SnapshotError::PolicyMismatch {
+                    snapshot: recorded.clone(),
+                    engine: engine.policy_fingerprint().to_owned(),
+                });
+            }
+        }
+        let mut seen = std::collections::HashSet::with_capacity(snapshot.leads.len());
+        if let Some(twice) = snapshot.leads.iter().find(|l| !seen.insert(l.id())) {
+            return Err(SnapshotError::DuplicateLead {
+                lead: twice.id().clone(),
+            });
+        }
+        Ok(Self::from_snapshot(snapshot))
+    }
+}
+
+impl<'a> IntoIterator for &'a LeadBook {
+    type Item = &'a Lead;
+    type IntoIter = LeadIter<'a>;
+
+    fn into_iter(self) -> LeadIter<'a> {
+        self.iter()
     }
 }

@@ -36,22 +36,24 @@
 //! ## Concepts
 //!
 //! - [`Event`] is the input and [`Effect`] the output; their serde forms are the JSON
-//!   lines of the public contract (`docs/contract.md`). Build an event in Rust with the
-//!   constructor of its type ([`Event::touch`], [`Event::tick`], ...), which cannot
-//!   make one the engine would refuse for its shape; an effect's `Display` is one line
-//!   for a person.
+//!   lines of the public contract ([`docs::contract`], "Events" and "Effects"). Build
+//!   an event in Rust with the constructor of its type ([`Event::touch`],
+//!   [`Event::tick`], ...), which cannot make one the engine would refuse for its
+//!   shape; an effect's `Display` is one line for a person.
 //! - [`Lead`] is one lead's whole state, plain serde data a host may store anywhere.
 //! - [`Policy`] is the configuration (thresholds, service levels, nurture programs,
-//!   reason maps, scoring tables), plain serde data with [`Policy::default`] as the
-//!   embedded default; [`Engine::new`] validates it. It is written in TOML:
-//!   `Policy::from_toml_str` / `Policy::from_toml_file` read and validate it, every key
-//!   left out keeping its default ([`policy`] says how).
+//!   reason maps, scoring tables), plain serde data written as a TOML file
+//!   ([`docs::contract`], "Policy file"), with [`Policy::default`] as the embedded
+//!   default; [`Engine::new`] validates it. `Policy::from_toml_str` /
+//!   `Policy::from_toml_file` read and validate it, every key left out keeping its
+//!   default ([`policy`] says how). [`Policy::fingerprint`] identifies it.
 //! - [`Engine::step`] applies one event to one lead: pure and deterministic. The lead's
 //!   due deadlines fire first; a refused event ([`Rejection`]) changes nothing itself,
 //!   and the deadlines it passed stand. [`Lead::next_deadline`] tells a host when to
 //!   wake a lead with [`Engine::advance`].
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
-//!   idempotency and ordering, and snapshots to serde.
+//!   idempotency and ordering, and snapshots to serde; it iterates, evicts removed
+//!   leads, and refuses to restore a snapshot under another policy.
 //! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with
 //!   decay, the grade x band matrix and the score ledger.
 //! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
@@ -66,6 +68,13 @@
 //! - `toml` (on by default): `Policy::from_toml_str`, `Policy::from_toml_file` and
 //!   `Policy::to_toml_string`. A host that keeps policies in another format turns it off
 //!   (`default-features = false`) and deserializes a [`Policy`] with serde.
+//!
+//! ## Reference
+//!
+//! - [`docs::contract`]: the public contract (events, effects, the policy file in TOML,
+//!   the replay command line).
+//! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
+//! - [`docs::scoring`]: the scoring model and calibration.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -73,6 +82,7 @@
 mod applied_ids;
 mod book;
 pub mod calibrate;
+pub mod docs;
 mod effect;
 mod engine;
 mod error;
@@ -88,7 +98,7 @@ pub mod scoring;
 mod stage;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{LeadBook, Snapshot};
+pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
     Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
 };

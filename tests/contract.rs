@@ -276,11 +276,19 @@ fn every_example_event_line_of_the_contract_parses() {
 }
 
 #[test]
-fn every_indented_json_line_of_docs_contract_md_parses_as_an_event() {
+fn every_json_line_of_docs_contract_md_parses_as_an_event() {
     let doc = include_str!("../docs/contract.md");
+    // The lines inside its ```json code blocks.
+    let mut in_json = false;
     let lines: Vec<&str> = doc
         .lines()
-        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| {
+            if l.starts_with("```") {
+                in_json = *l == "```json";
+                return false;
+            }
+            in_json
+        })
         .filter(|l| l.starts_with('{'))
         .collect();
     assert_eq!(

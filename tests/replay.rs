@@ -446,6 +446,171 @@ fn state_in_keeps_the_watermark_of_the_first_run() {
     assert_eq!(effects[0]["kind"], "out_of_order");
 }
 
+// --- --state-out is checked first and written atomically; --state-in is checked
+// against the policy -----------------------------------------------------------------
+
+/// The files in the directory of `path` whose names start with `path`'s name and a dot
+/// would be temporary state files (`.NAME.PID.tmp`).
+fn temporary_state_files(path: &std::path::Path) -> Vec<String> {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.starts_with(&format!(".{name}.")))
+        .collect()
+}
+
+#[test]
+fn state_out_in_a_missing_directory_exits_2_before_printing_any_effect() {
+    let dir = scratch("no-such-state-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    let state = dir.join("state.json");
+    let run = run_with(
+        &["--events", SAMPLE, "--state-out", state.to_str().unwrap()],
+        "",
+    );
+    let line = run.single_error_line();
+    assert!(line.starts_with("replay: cannot write state "), "{line}");
+    assert!(line.contains("does not exist"), "{line}");
+    assert_eq!(run.stdout, "", "nothing printed that must be taken back");
+}
+
+#[test]
+fn state_out_naming_a_directory_exits_2_before_printing_any_effect() {
+    let dir = scratch("state-out-is-a-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = run_with(
+        &["--events", SAMPLE, "--state-out", dir.to_str().unwrap()],
+        "",
+    );
+    let line = run.single_error_line();
+    assert!(line.starts_with("replay: cannot write state "), "{line}");
+    assert!(line.contains("is a directory"), "{line}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn state_out_is_replaced_whole_and_leaves_no_temporary_file() {
+    let state = scratch("state-out-replaced.json");
+    std::fs::write(&state, "an older state").unwrap();
+    let run = run_with(
+        &["--events", SAMPLE, "--state-out", state.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written: Snapshot = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert!(!written.leads.is_empty());
+    assert_eq!(temporary_state_files(&state), Vec::<String>::new());
+}
+
+/// Standard output that refuses every write.
+struct BrokenPipe;
+
+impl std::io::Write for BrokenPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+#[test]
+fn a_run_that_fails_leaves_the_old_state_file_and_no_temporary_file() {
+    let state = scratch("state-out-kept.json");
+    std::fs::write(&state, "the state of the last good run").unwrap();
+    let args: Vec<OsString> = ["--events", SAMPLE, "--state-out", state.to_str().unwrap()]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    let mut stderr = Vec::new();
+    let code = replay::run(args, &b""[..], BrokenPipe, &mut stderr);
+    assert_eq!(code, 2, "{}", String::from_utf8_lossy(&stderr));
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        "the state of the last good run"
+    );
+    assert_eq!(temporary_state_files(&state), Vec::<String>::new());
+}
+
+#[test]
+fn state_in_taken_under_another_policy_exits_2_naming_both_fingerprints() {
+    let state = scratch("state-in-other-policy.json");
+    let first = run_with(
+        &["--events", SAMPLE, "--state-out", state.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let policy = write_scratch(
+        "state-in-other-policy.toml",
+        "[scoring]\nmql_threshold = 80\n",
+    );
+    let run = run_with(
+        &["--policy", &policy, "--state-in", state.to_str().unwrap()],
+        "",
+    );
+    let line = run.single_error_line();
+    assert!(line.starts_with("replay: cannot restore state "), "{line}");
+    let other: Policy = toml::from_str("[scoring]\nmql_threshold = 80").unwrap();
+    assert!(line.contains(&Policy::default().fingerprint()), "{line}");
+    assert!(line.contains(&other.fingerprint()), "{line}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn print_policy_without_a_policy_prints_toml_that_reads_back_as_the_default_policy() {
+    let run = run_with(&["--print-policy"], "this is not read");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    let printed: Policy = toml::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(printed, Policy::default());
+}
+
+#[test]
+fn print_policy_of_a_partial_file_prints_every_default_it_leaves_out() {
+    let path = write_scratch("print-partial.toml", "[scoring]\nmql_threshold = 80\n");
+    let run = run_with(&["--policy", &path, "--print-policy"], "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed: Policy = toml::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let mut expected = Policy::default();
+    expected.scoring.mql_threshold = 80.0;
+    assert_eq!(printed, expected);
+    assert!(
+        run.stdout.contains("[programs.general_nurture]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn print_policy_of_an_invalid_policy_exits_2() {
+    let path = write_scratch(
+        "print-invalid.toml",
+        "[recycle]\ndefault_program = \"nowhere\"\n",
+    );
+    let run = run_with(&["--policy", &path, "--print-policy"], "");
+    let line = run.single_error_line();
+    assert!(line.starts_with("replay: invalid policy "), "{line}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn print_policy_with_a_flag_that_replays_exits_2() {
+    for flag in [
+        &["--events", SAMPLE][..],
+        &["--until", "2026-06-01T00:00:00Z"],
+        &["--state-out", "unused.json"],
+    ] {
+        let mut args = vec!["--print-policy"];
+        args.extend_from_slice(flag);
+        let run = run_with(&args, "");
+        let line = run.single_error_line();
+        assert!(line.contains("--print-policy"), "{line}");
+        assert_eq!(run.stdout, "");
+    }
+}
+
 #[test]
 fn missing_policy_file_exits_2_with_one_line_on_stderr() {
     let path = scratch("no-such-policy.toml");

@@ -41,6 +41,8 @@ use touch_kinds::TouchKinds;
 #[derive(Clone, Debug)]
 pub struct Engine {
     policy: Policy,
+    /// [`Policy::fingerprint`], computed once: a book records it on every change.
+    fingerprint: String,
     /// The policy's facts per touch kind (points, group and cap, hand-raiser).
     touch_kinds: TouchKinds,
     /// `dedupe_window_days`, to the millisecond.
@@ -54,9 +56,11 @@ impl Engine {
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
         policy.validate()?;
         let touch_kinds = TouchKinds::compile(&policy.scoring);
+        let fingerprint = policy.fingerprint();
         let dedupe_window = days(policy.dedupe_window_days);
         Ok(Engine {
             policy,
+            fingerprint,
             touch_kinds,
             dedupe_window,
         })
@@ -65,6 +69,12 @@ impl Engine {
     /// The policy this engine runs.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The [fingerprint](Policy::fingerprint) of the policy this engine runs, computed
+    /// once when the engine was built.
+    pub fn policy_fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Creates a lead from its `created` event: the lead enters `inquiry` (and may

@@ -35,6 +35,7 @@
 //! - `[recycle.reasons]`, `[scoring.engagement]`, `[scoring.groups]`, `[[scoring.fit]]`;
 //! - the lists `scoring.hand_raisers`, `scoring.mql_cells`, `recycle.remove_reasons`.
 
+mod fingerprint;
 mod program;
 mod recycle;
 mod rules;
@@ -53,7 +54,8 @@ pub use sla::{SlaPolicy, StageSla};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A whole lead-lifecycle policy (CONTRACT.md, "Policy file").
+/// A whole lead-lifecycle policy, read from a TOML file
+/// ([contract](crate::docs::contract), "Policy file").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {

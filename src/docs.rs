@@ -1,0 +1,34 @@
+//! The crate's reference pages, rendered with the API docs so that links to them
+//! resolve wherever the API docs are read (docs.rs included). The same pages are the
+//! markdown files in the repository's `docs/` directory.
+//!
+//! - [`contract`]: the public data contract: events, effects, the policy file, the
+//!   replay command line.
+//! - [`semantics`]: how leadcycle reads the points the contract leaves open.
+//! - [`scoring`]: fit grades, engagement bands with decay, the matrix, the score
+//!   ledger, and calibration from closed deals.
+
+// Each page's links to another page are reference links (`[text][semantics]`); the
+// definitions here come before the page's own (which point at the markdown files), so
+// in the API docs they win and resolve to the module.
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = ""]
+#[doc = include_str!("../docs/contract.md")]
+pub mod contract {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = ""]
+#[doc = include_str!("../docs/semantics.md")]
+pub mod semantics {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = ""]
+#[doc = include_str!("../docs/scoring.md")]
+pub mod scoring {}
