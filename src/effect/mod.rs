@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 /// One output effect.
 ///
-/// The serde form is CONTRACT.md's JSON line: `type`, `lead`, `at`, and the fields of
+/// The serde form is the [contract](crate::docs::contract)'s JSON line: `type`, `lead`, `at`, and the fields of
 /// the type. `lead` is `null` only on a `rejected` tick or malformed line, and `at` is
 /// `null` only on a malformed line, whose time could not be read. `Display` is one line
 /// for a person:
@@ -110,7 +110,7 @@ fn start_of(input: &[u8]) -> String {
     }
 }
 
-/// What happened, with the fields of each effect type (CONTRACT.md, "Effects").
+/// What happened, with the fields of each effect type ([contract](crate::docs::contract), "Effects").
 ///
 /// The enum and its variants are `#[non_exhaustive]`: a new effect type or a new
 /// optional field is not a breaking change, so a `match` needs a `_` arm and patterns

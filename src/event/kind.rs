@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// What happened, with the fields of each event type (CONTRACT.md, "Events").
+/// What happened, with the fields of each event type ([contract](crate::docs::contract), "Events").
 ///
 /// Read it from [`Event::kind`](crate::Event::kind); build events with the
 /// constructors on [`Event`](crate::Event). The enum and its variants are

@@ -20,7 +20,7 @@ use std::fmt;
 /// One input event: something that happened to a lead at a time, or a `tick` that
 /// advances the clock.
 ///
-/// The serde form is CONTRACT.md's JSON line: `type`, `at`, `lead` (absent on a
+/// The serde form is the [contract](crate::docs::contract)'s JSON line: `type`, `at`, `lead` (absent on a
 /// `tick`, required on every other type), an optional `id`, and the fields of the type.
 /// Build one in Rust with the constructor named after its type, and add optional
 /// fields with the `with_*` methods:
