@@ -238,42 +238,17 @@ impl Engine {
 /// should name something and is an empty string.
 #[inline]
 fn empty_field(event: &Event) -> Option<&'static str> {
-    if event.lead().is_some_and(|l| l.as_str().is_empty()) {
-        return Some("lead");
-    }
-    let (rep, reason, program, into) = match event.kind() {
-        EventKind::SalesAccepted { rep }
-        | EventKind::SalesAttempt { rep, .. }
-        | EventKind::SalesQualified { rep } => (Some(rep), None, None, None),
-        EventKind::SalesRejected {
-            rep,
-            reason,
-            program,
-        }
-        | EventKind::Disqualified {
-            rep,
-            reason,
-            program,
-        }
-        | EventKind::Recycled {
-            rep,
-            reason,
-            program,
-        } => (Some(rep), Some(reason), program.as_ref(), None),
-        EventKind::OpportunityLost {
-            reason, program, ..
-        } => (None, Some(reason), program.as_ref(), None),
-        EventKind::Merged { into } => (None, None, None, Some(into)),
-        _ => return None,
-    };
-    let empty = |s: Option<&str>| s.is_some_and(str::is_empty);
-    if empty(rep.map(RepId::as_str)) {
+    let empty = |value: Option<&str>| value.is_some_and(str::is_empty);
+    let kind = event.kind();
+    if empty(event.lead().map(LeadId::as_str)) {
+        Some("lead")
+    } else if empty(kind.rep().map(RepId::as_str)) {
         Some("rep")
-    } else if empty(reason.map(String::as_str)) {
+    } else if empty(kind.reason()) {
         Some("reason")
-    } else if empty(program.map(String::as_str)) {
+    } else if empty(kind.chosen_program()) {
         Some("program")
-    } else if empty(into.map(LeadId::as_str)) {
+    } else if matches!(kind, EventKind::Merged { into } if into.as_str().is_empty()) {
         Some("into")
     } else {
         None

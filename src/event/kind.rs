@@ -171,6 +171,20 @@ impl EventKind {
         }
     }
 
+    /// The rep a sales event names (`sales_accepted`, `sales_attempt`,
+    /// `sales_qualified`, `sales_rejected`, `disqualified`, `recycled`).
+    pub fn rep(&self) -> Option<&RepId> {
+        match self {
+            EventKind::SalesAccepted { rep }
+            | EventKind::SalesAttempt { rep, .. }
+            | EventKind::SalesQualified { rep }
+            | EventKind::SalesRejected { rep, .. }
+            | EventKind::Disqualified { rep, .. }
+            | EventKind::Recycled { rep, .. } => Some(rep),
+            _ => None,
+        }
+    }
+
     /// The recycle reason a recycling event gives (`sales_rejected`,
     /// `opportunity_lost`, `disqualified`, `recycled`).
     pub fn reason(&self) -> Option<&str> {
