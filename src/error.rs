@@ -411,11 +411,33 @@ pub enum PolicyProblem {
         /// The key it needs.
         needs: String,
     },
-    /// The policy sets a rhai hook, and hooks do not run yet.
-    #[error("`rules.{hook}` is set, but rhai hooks are not yet supported by this version of leadcycle: remove it (the policy's built-in {hook} decision applies)")]
-    UnsupportedHook {
+    /// A rhai hook does not compile.
+    #[error("`rules.{hook}` does not compile: line {line}, column {column}: {message}")]
+    HookSyntax {
         /// The hook (`disposition`, `route`, `points` or `requalify`).
         hook: &'static str,
+        /// 1-based line in the hook's source text.
+        line: usize,
+        /// 1-based column of that line.
+        column: usize,
+        /// What the parser expected, as rhai says it.
+        message: String,
+    },
+    /// A rhai hook reads `lead.NAME` or `event.NAME`, and the view has no such field.
+    #[error("`rules.{hook}` line {line}, column {column}: `{view}.{field}` is not a field of the {view} view: expected one of {known}")]
+    HookUnknownField {
+        /// The hook.
+        hook: &'static str,
+        /// 1-based line of the field name in the hook's source.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// `lead` or `event`.
+        view: &'static str,
+        /// The field read.
+        field: String,
+        /// The view's fields, comma-separated.
+        known: String,
     },
     /// A fit rule has no condition or more than one.
     #[error("`scoring.fit[{index}]` (attr `{attr}`) must have exactly one condition of any_of, equals, at_least, at_most, exists; it has {count}")]

@@ -43,6 +43,12 @@ pub struct Lead {
     pub(crate) content_seen: BTreeSet<String>,
     pub(crate) sla: SlaClock,
     pub(crate) times_recycled: u32,
+    /// The reason of every recycling, oldest first (`sla_idle` for passive ones).
+    #[serde(default)]
+    pub(crate) recycle_reasons: Vec<String>,
+    /// The branch content the lead chose in nurture, in order.
+    #[serde(default)]
+    pub(crate) choices: Vec<String>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
 }
@@ -208,6 +214,18 @@ impl Lead {
     /// How many times it entered `recycled`.
     pub fn times_recycled(&self) -> u32 {
         self.times_recycled
+    }
+
+    /// The reason of every time it was recycled, oldest first: the rep's reason, or
+    /// `sla_idle` for passive recycling (a merged duplicate's reasons come after the
+    /// survivor's).
+    pub fn recycle_reasons(&self) -> &[String] {
+        &self.recycle_reasons
+    }
+
+    /// The branch content it chose in nurture programs, in the order it chose it.
+    pub fn choices(&self) -> &[String] {
+        &self.choices
     }
 
     /// Whether an event with this id was applied to it within the policy's

@@ -94,6 +94,7 @@ mod matrix;
 mod name;
 pub mod policy;
 mod profile;
+pub mod rules;
 pub mod scoring;
 mod stage;
 

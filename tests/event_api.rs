@@ -255,6 +255,7 @@ fn effect_type_names_parse_and_print_as_on_the_wire() {
             "nurture_ended",
             "routed",
             "sla_breached",
+            "kept",
             "rule_failed",
             "rejected"
         ]

@@ -165,22 +165,33 @@ fn zero_half_life_is_refused() {
 }
 
 #[test]
-fn rules_section_text_is_kept_and_each_hook_is_refused_until_hooks_run() {
+fn rules_section_text_is_kept_and_each_hook_compiles() {
     for hook in leadcycle::policy::Rules::HOOKS {
         let p = parse(&format!("[rules]\n{hook} = '''\n()\n'''\n"));
         let set: Vec<(&str, &str)> = p.rules.set().collect();
         assert_eq!(set, [(hook, "()\n")]);
-        let problem = only_problem(p);
-        assert!(
-            matches!(&problem, PolicyProblem::UnsupportedHook { hook: h } if *h == hook),
-            "{problem}"
-        );
-        let message = problem.to_string();
-        assert!(
-            message.contains(&format!("`rules.{hook}`")) && message.contains("not yet supported"),
-            "{message}"
-        );
+        Engine::new(p).expect("a hook that returns () compiles");
     }
+}
+
+#[test]
+fn a_hook_that_does_not_compile_is_refused_with_its_line_and_column() {
+    let p = parse("[rules]\nroute = '''\nlet x = 1;\nlet y = ;\n()\n'''\n");
+    let problem = only_problem(p);
+    let PolicyProblem::HookSyntax {
+        hook, line, column, ..
+    } = &problem
+    else {
+        panic!("expected a syntax problem, got {problem:?}");
+    };
+    assert_eq!((*hook, *line), ("route", 2), "{problem}");
+    assert!(*column > 0, "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .starts_with("`rules.route` does not compile: line 2, column "),
+        "{problem}"
+    );
 }
 
 #[test]

@@ -393,7 +393,7 @@ fn run_split_in_two_with_a_snapshot_gives_byte_identical_effects_to_one_run() {
         );
         assert_eq!(b.code, 0, "{}", b.stderr);
         assert_eq!(
-            a.stdout + &b.stdout,
+            a.stdout + b.stdout.as_str(),
             whole.stdout,
             "split after {split} lines"
         );

@@ -56,6 +56,14 @@ impl fmt::Display for EffectKind {
                     None => Ok(()),
                 }
             }
+            EffectKind::Kept {
+                stage,
+                reason,
+                cause,
+            } => write!(
+                f,
+                "kept in {stage} by the disposition rule ({reason}), not recycled by {cause}"
+            ),
             EffectKind::RuleFailed {
                 hook,
                 error,

@@ -179,6 +179,18 @@ pub enum EffectKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rep: Option<RepId>,
     },
+    /// The `disposition` hook kept the lead with sales: the event (or idle deadline)
+    /// that would have recycled it changed nothing but the idle clock, which starts
+    /// again.
+    #[non_exhaustive]
+    Kept {
+        /// The stage it stays in.
+        stage: Stage,
+        /// The hook's reason.
+        reason: String,
+        /// The event type or timer that would have recycled it.
+        cause: Cause,
+    },
     /// A rhai hook failed; the policy default was applied instead.
     #[non_exhaustive]
     RuleFailed {
@@ -260,6 +272,7 @@ effect_types! {
     NurtureEnded => "nurture_ended",
     Routed => "routed",
     SlaBreached => "sla_breached",
+    Kept => "kept",
     RuleFailed => "rule_failed",
     Rejected => "rejected",
 }

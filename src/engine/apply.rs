@@ -7,6 +7,8 @@ use crate::effect::{Cause, Effect, NurtureEnd};
 use crate::event::{Event, EventKind};
 use crate::id::RepId;
 use crate::lead::Lead;
+use crate::name::Name;
+use crate::rules::{Hook, Subject};
 use crate::scoring::fit_changes;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
@@ -27,12 +29,25 @@ impl Engine {
                 channel,
                 content,
             } => {
-                let facts = self.touch_kinds.get(kind);
-                if let Some(facts) = facts.filter(|f| f.points != 0.0) {
+                let facts = self.inner.touch_kinds.get(kind);
+                let points = facts.map_or(0.0, |f| f.points) + self.extra_points(lead, event, out);
+                if points != 0.0 {
                     self.decay(lead, at);
-                    let group = facts.group.as_ref().map(|(g, cap)| (g, *cap));
-                    lead.score
-                        .add_touch(&facts.name, facts.points, group, at, self.bounds());
+                    match facts {
+                        Some(facts) => {
+                            let group = facts.group.as_ref().map(|(g, cap)| (g, *cap));
+                            lead.score
+                                .add_touch(&facts.name, points, group, at, self.bounds());
+                        }
+                        // A kind the policy does not score, given points by the hook.
+                        None => lead.score.add_touch(
+                            &Name::from(kind.as_str()),
+                            points,
+                            None,
+                            at,
+                            self.bounds(),
+                        ),
+                    }
                 }
                 hand_raiser = facts.is_some_and(|f| f.hand_raiser);
                 // Reuse the existing strings: this is the hot path of a busy book.
@@ -56,10 +71,10 @@ impl Engine {
                 let before = lead.profile.clone();
                 lead.profile
                     .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
-                let changes = fit_changes(&self.policy.scoring.fit, &before, &lead.profile);
+                let changes = fit_changes(&self.inner.policy.scoring.fit, &before, &lead.profile);
                 self.decay(lead, at);
                 lead.score
-                    .set_fit(&changes, at, self.policy.scoring.ledger_size);
+                    .set_fit(&changes, at, self.inner.policy.scoring.ledger_size);
             }
             EventKind::SalesAccepted { rep } => {
                 take_ownership(lead, rep);
@@ -92,6 +107,7 @@ impl Engine {
                 let why = Recycling::Active {
                     reason,
                     program: program.as_deref(),
+                    event,
                 };
                 self.recycle(lead, why, cause, at, out);
             }
@@ -114,13 +130,33 @@ impl Engine {
             }
         }
         self.applied(lead, event);
-        self.qualify(lead, at, hand_raiser, out);
+        self.qualify(lead, event, hand_raiser, out);
+    }
+
+    /// The `points` hook's extra points for a touch, read before the touch is counted;
+    /// 0 without a hook, or when it fails (a `rule_failed` effect says so).
+    fn extra_points(&self, lead: &Lead, event: &Event, out: &mut Vec<Effect>) -> f64 {
+        let subject = Subject {
+            lead,
+            policy: &self.inner.policy,
+            at: event.at(),
+            event: Some(event),
+        };
+        match self.inner.rules.points(&subject) {
+            None => 0.0,
+            Some(Ok(points)) => points,
+            Some(Err(error)) => {
+                let fallback = "no extra points".to_owned();
+                self.rule_failed(lead, event.at(), Hook::Points, &error, fallback, out);
+                0.0
+            }
+        }
     }
 
     /// A contact attempt answers the respond service level, counts toward the attempts
     /// one and resets the idle clock, in the stages sales owns.
     fn sales_attempt(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        let Some(sla) = self.policy.sla.for_stage(lead.stage) else {
+        let Some(sla) = self.inner.policy.sla.for_stage(lead.stage) else {
             return;
         };
         lead.sla.respond_due = None;

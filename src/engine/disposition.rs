@@ -1,10 +1,14 @@
 //! The disposition decision: what becomes of a lead that is recycled.
 
+use super::after;
 use super::transition::Target;
 use super::Engine;
-use crate::effect::{Cause, Effect};
+use crate::effect::{Cause, Effect, EffectKind};
+use crate::event::Event;
 use crate::lead::Lead;
+use crate::rules::{self, Hook, Subject};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 
 /// Why a lead is being recycled.
 #[derive(Clone, Copy, Debug)]
@@ -14,6 +18,7 @@ pub(super) enum Recycling<'a> {
     Active {
         reason: &'a str,
         program: Option<&'a str>,
+        event: &'a Event,
     },
     /// It sat in its stage past the idle limit.
     Passive,
@@ -30,17 +35,21 @@ impl<'a> Recycling<'a> {
 }
 
 /// What becomes of a recycled lead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Disposition<'a> {
     /// Nurture it in `program`, starting at `step`.
     Nurture { program: &'a str, step: usize },
     /// Remove it from the waterfall for `reason`.
-    Remove { reason: &'a str },
+    Remove { reason: Cow<'a, str> },
+    /// Leave it with sales, in its stage (only a `disposition` hook decides this).
+    Keep { reason: String },
 }
 
 impl Engine {
-    /// The one disposition decision, for active and passive recycling alike (where the
-    /// `disposition` hook will plug in):
+    /// The one disposition decision, for active and passive recycling alike.
+    ///
+    /// The `disposition` hook, if the policy sets one, decides first; when it returns
+    /// `()` or fails (a `rule_failed` effect says so), the policy decides:
     ///
     /// 1. a reason listed in `recycle.remove_reasons` removes the lead (active only);
     /// 2. a lead that unsubscribed is removed (reason `unsubscribed`), never recycled;
@@ -48,17 +57,80 @@ impl Engine {
     ///    program, else `recycle.default_program` (active), or in
     ///    `recycle.passive_program` (passive) — at the first step it has not been sent
     ///    (step 0 for a program that does not resume).
-    pub(super) fn disposition<'a>(&'a self, lead: &Lead, why: Recycling<'a>) -> Disposition<'a> {
-        let recycle = &self.policy.recycle;
+    ///
+    /// A hook cannot nurture a lead that unsubscribed: that decision removes it
+    /// (`unsubscribed`), as the policy would.
+    pub(super) fn disposition<'a>(
+        &'a self,
+        lead: &Lead,
+        why: Recycling<'a>,
+        at: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) -> Disposition<'a> {
+        let default = self.policy_disposition(lead, why);
+        let event = match why {
+            Recycling::Active { event, .. } => Some(event),
+            Recycling::Passive => None,
+        };
+        let subject = Subject {
+            lead,
+            policy: &self.inner.policy,
+            at,
+            event,
+        };
+        let decided = match self.inner.rules.disposition(&subject) {
+            None | Some(Ok(rules::Disposition::Default)) => return default,
+            Some(Ok(decided)) => decided,
+            Some(Err(error)) => {
+                let fallback = match &default {
+                    Disposition::Nurture { program, step } => {
+                        format!("the policy's disposition: nurture in {program} at step {step}")
+                    }
+                    Disposition::Remove { reason } => {
+                        format!("the policy's disposition: remove ({reason})")
+                    }
+                    Disposition::Keep { .. } => unreachable!("the policy never keeps a lead"),
+                };
+                self.rule_failed(lead, at, Hook::Disposition, &error, fallback, out);
+                return default;
+            }
+        };
+        match decided {
+            rules::Disposition::Nurture { .. } if lead.do_not_email => Disposition::Remove {
+                reason: Cow::Borrowed("unsubscribed"),
+            },
+            rules::Disposition::Nurture { program, step } => {
+                let (program, _) = self
+                    .inner
+                    .policy
+                    .programs
+                    .get_key_value(&program)
+                    .expect("a hook's program is checked against the policy");
+                let step = step.unwrap_or_else(|| self.entry_step(lead, program));
+                Disposition::Nurture { program, step }
+            }
+            rules::Disposition::Remove { reason } => Disposition::Remove {
+                reason: Cow::Owned(reason),
+            },
+            rules::Disposition::Keep { reason } => Disposition::Keep { reason },
+            rules::Disposition::Default => unreachable!("handled above"),
+        }
+    }
+
+    /// The policy's own disposition, without hooks.
+    fn policy_disposition<'a>(&'a self, lead: &Lead, why: Recycling<'a>) -> Disposition<'a> {
+        let recycle = &self.inner.policy.recycle;
         let program = match why {
             Recycling::Active { reason, .. }
                 if recycle.remove_reasons.iter().any(|r| r == reason) =>
             {
-                return Disposition::Remove { reason };
+                return Disposition::Remove {
+                    reason: Cow::Borrowed(reason),
+                };
             }
             _ if lead.do_not_email => {
                 return Disposition::Remove {
-                    reason: "unsubscribed",
+                    reason: Cow::Borrowed("unsubscribed"),
                 }
             }
             Recycling::Active {
@@ -77,7 +149,9 @@ impl Engine {
         }
     }
 
-    /// Recycles the lead as [`Engine::disposition`] decides.
+    /// Recycles the lead as [`Engine::disposition`] decides. A lead kept with sales
+    /// stays in its stage, and its idle clock starts again: the event (or the idle
+    /// deadline) counts as the last sales activity.
     pub(super) fn recycle(
         &self,
         lead: &mut Lead,
@@ -86,13 +160,30 @@ impl Engine {
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) {
-        let to = match self.disposition(lead, why) {
+        let to = match self.disposition(lead, why, at, out) {
             Disposition::Nurture { program, step } => Target::Recycled {
                 program,
                 step,
                 reason: why.reason(),
             },
-            Disposition::Remove { reason } => Target::Removed { reason },
+            Disposition::Remove { reason } => {
+                self.move_to(lead, Target::Removed { reason: &reason }, cause, at, out);
+                return;
+            }
+            Disposition::Keep { reason } => {
+                out.push(Effect::new(
+                    &lead.id,
+                    at,
+                    EffectKind::Kept {
+                        stage: lead.stage,
+                        reason,
+                        cause,
+                    },
+                ));
+                let idle_days = self.inner.policy.sla.for_stage(lead.stage);
+                lead.sla.idle_due = idle_days.and_then(|s| s.idle_days).map(|d| after(at, d));
+                return;
+            }
         };
         self.move_to(lead, to, cause, at, out);
     }

@@ -78,15 +78,17 @@ impl Engine {
                 .entry(attr.clone())
                 .or_insert_with(|| value.clone());
         }
-        let changes = fit_changes(&self.policy.scoring.fit, &before, &surv.profile);
+        let changes = fit_changes(&self.inner.policy.scoring.fit, &before, &surv.profile);
         surv.score
-            .set_fit(&changes, at, self.policy.scoring.ledger_size);
+            .set_fit(&changes, at, self.inner.policy.scoring.ledger_size);
         // The same person asked not to be emailed.
         surv.do_not_email |= dup.do_not_email;
         surv.times_recycled += dup.times_recycled;
+        surv.recycle_reasons
+            .extend(dup.recycle_reasons.iter().cloned());
         self.set_clock(surv, at);
         surv.applied_events
-            .forget_before(surv.clock, self.dedupe_window);
-        self.qualify(surv, at, false, out);
+            .forget_before(surv.clock, self.inner.dedupe_window);
+        self.qualify(surv, event, false, out);
     }
 }

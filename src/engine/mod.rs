@@ -27,10 +27,12 @@ use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::policy::Policy;
+use crate::rules::{CompiledRules, Hook, HookError};
 use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use touch_kinds::TouchKinds;
 
 /// Applies events to leads under one validated [`Policy`].
@@ -40,6 +42,13 @@ use touch_kinds::TouchKinds;
 /// performing them.
 #[derive(Clone, Debug)]
 pub struct Engine {
+    /// Shared: cloning an engine (one per thread, say) copies a pointer.
+    inner: Arc<Compiled>,
+}
+
+/// Everything an engine derives from its policy when it is built.
+#[derive(Debug)]
+struct Compiled {
     policy: Policy,
     /// [`Policy::fingerprint`], computed once: a book records it on every change.
     fingerprint: String,
@@ -47,34 +56,54 @@ pub struct Engine {
     touch_kinds: TouchKinds,
     /// `dedupe_window_days`, to the millisecond.
     dedupe_window: TimeDelta,
+    /// The `[rules]` hooks, compiled into their sandbox.
+    rules: CompiledRules,
 }
 
 impl Engine {
-    /// Builds an engine, validating the policy ([`Policy::validate`]): every program it
-    /// names must be defined, every duration positive, the grade table in order. A
-    /// refused policy's [`PolicyError::Invalid`] lists every problem at once.
+    /// Builds an engine, validating the policy ([`Policy::validate`]: every program it
+    /// names must be defined, every duration positive, the grade table in order) and
+    /// compiling its `[rules]` hooks once (a hook that does not compile is a
+    /// [`PolicyProblem::HookSyntax`](crate::PolicyProblem::HookSyntax) with its line and
+    /// column). A refused policy's [`PolicyError::Invalid`] lists every problem at once.
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
-        policy.validate()?;
+        let mut problems = match policy.validate() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.problems().to_vec(),
+        };
+        let rules = match CompiledRules::compile(&policy.rules) {
+            Ok(rules) => Some(rules),
+            Err(mut found) => {
+                problems.append(&mut found);
+                None
+            }
+        };
+        let Some(rules) = rules.filter(|_| problems.is_empty()) else {
+            return Err(PolicyError::Invalid { problems });
+        };
         let touch_kinds = TouchKinds::compile(&policy.scoring);
         let fingerprint = policy.fingerprint();
         let dedupe_window = days(policy.dedupe_window_days);
         Ok(Engine {
-            policy,
-            fingerprint,
-            touch_kinds,
-            dedupe_window,
+            inner: Arc::new(Compiled {
+                policy,
+                fingerprint,
+                touch_kinds,
+                dedupe_window,
+                rules,
+            }),
         })
     }
 
     /// The policy this engine runs.
     pub fn policy(&self) -> &Policy {
-        &self.policy
+        &self.inner.policy
     }
 
     /// The [fingerprint](Policy::fingerprint) of the policy this engine runs, computed
     /// once when the engine was built.
     pub fn policy_fingerprint(&self) -> &str {
-        &self.fingerprint
+        &self.inner.fingerprint
     }
 
     /// Creates a lead from its `created` event: the lead enters `inquiry` (and may
@@ -120,7 +149,7 @@ impl Engine {
             first_touch: touch.clone(),
             last_touch: touch,
             touch_counts: BTreeMap::new(),
-            score: ScoreState::new(at, self.policy.scoring.half_life_days),
+            score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),
             profile: profile.clone(),
             account: account.clone(),
             owner: None,
@@ -134,14 +163,16 @@ impl Engine {
             content_seen: BTreeSet::new(),
             sla: SlaClock::default(),
             times_recycled: 0,
+            recycle_reasons: Vec::new(),
+            choices: Vec::new(),
             applied_events: Default::default(),
         };
         if let Some(id) = event.id() {
             lead.applied_events.record(id, at);
         }
-        let changes = fit_entries(&self.policy.scoring.fit, profile);
+        let changes = fit_entries(&self.inner.policy.scoring.fit, profile);
         lead.score
-            .set_fit(&changes, at, self.policy.scoring.ledger_size);
+            .set_fit(&changes, at, self.inner.policy.scoring.ledger_size);
         let mut out = vec![Effect::new(
             &lead.id,
             at,
@@ -151,7 +182,7 @@ impl Engine {
                 cause: Cause::Created,
             },
         )];
-        self.qualify(&mut lead, at, false, &mut out);
+        self.qualify(&mut lead, event, false, &mut out);
         Ok((lead, out))
     }
 
@@ -228,12 +259,15 @@ impl Engine {
 
     /// The lead's fit grade under this policy's grade table.
     pub fn grade(&self, lead: &Lead) -> Grade {
-        Grade::of(lead.score.fit, &self.policy.scoring.grades)
+        Grade::of(lead.score.fit, &self.inner.policy.scoring.grades)
     }
 
     /// The lead's engagement band at time `t` under this policy's band table.
     pub fn band(&self, lead: &Lead, t: DateTime<Utc>) -> Band {
-        Band::of(lead.score.engagement_at(t), &self.policy.scoring.bands)
+        Band::of(
+            lead.score.engagement_at(t),
+            &self.inner.policy.scoring.bands,
+        )
     }
 
     /// The lead's matrix cell (`A1`..`D4`) at time `t`.
@@ -246,7 +280,7 @@ impl Engine {
 
     /// The bounds engagement is kept within, and the ledger's size.
     fn bounds(&self) -> Bounds {
-        let s = &self.policy.scoring;
+        let s = &self.inner.policy.scoring;
         Bounds {
             floor: s.engagement_floor,
             cap: s.engagement_cap,
@@ -257,7 +291,7 @@ impl Engine {
     /// Brings the lead's score to time `t` (decay), under this policy.
     fn decay(&self, lead: &mut Lead, t: DateTime<Utc>) {
         lead.score
-            .decay_to(t, self.policy.scoring.half_life_days, self.bounds());
+            .decay_to(t, self.inner.policy.scoring.half_life_days, self.bounds());
     }
 
     /// Moves the lead's clock to `t` if that is later, and forgets the event ids that
@@ -265,7 +299,8 @@ impl Engine {
     fn set_clock(&self, lead: &mut Lead, t: DateTime<Utc>) {
         if t > lead.clock {
             lead.clock = t;
-            lead.applied_events.forget_before(t, self.dedupe_window);
+            lead.applied_events
+                .forget_before(t, self.inner.dedupe_window);
         }
     }
 
@@ -276,6 +311,29 @@ impl Engine {
             lead.applied_events.record(id, event.at());
         }
         self.set_clock(lead, event.at());
+    }
+}
+
+impl Engine {
+    /// Reports a hook that failed, and the policy's decision applied instead.
+    fn rule_failed(
+        &self,
+        lead: &Lead,
+        at: DateTime<Utc>,
+        hook: Hook,
+        error: &HookError,
+        fallback: String,
+        out: &mut Vec<Effect>,
+    ) {
+        out.push(Effect::new(
+            &lead.id,
+            at,
+            EffectKind::RuleFailed {
+                hook: hook.as_str().to_owned(),
+                error: error.to_string(),
+                fallback,
+            },
+        ));
     }
 }
 

@@ -12,7 +12,7 @@ impl Engine {
     /// Where the lead enters `program`: for a resuming program, the first step it has
     /// not been sent (past its saved position, skipping content it has seen); else 0.
     pub(super) fn entry_step(&self, lead: &Lead, program: &str) -> usize {
-        match self.policy.programs.get(program) {
+        match self.inner.policy.programs.get(program) {
             Some(p) if p.resume => {
                 let position = lead.program_positions.get(program).copied().unwrap_or(0);
                 next_unseen(lead, p, position)
@@ -59,7 +59,7 @@ impl Engine {
             return;
         };
         let name = enrollment.program.clone();
-        let program = self.policy.programs.get(&name);
+        let program = self.inner.policy.programs.get(&name);
         let next = match program {
             Some(p) if p.resume => next_unseen(lead, p, enrollment.step),
             _ => enrollment.step,
@@ -83,7 +83,7 @@ impl Engine {
             // A recycled lead is never left without a program.
             let then = program
                 .and_then(|p| p.then.as_deref())
-                .unwrap_or(&self.policy.recycle.default_program);
+                .unwrap_or(&self.inner.policy.recycle.default_program);
             let step = self.entry_step(lead, then);
             self.assign(lead, then, step, "completed", at, out);
         }
@@ -125,7 +125,7 @@ impl Engine {
         let Some(enrollment) = &lead.nurture else {
             return;
         };
-        let Some(program) = self.policy.programs.get(&enrollment.program) else {
+        let Some(program) = self.inner.policy.programs.get(&enrollment.program) else {
             return;
         };
         let name = enrollment.program.clone();
@@ -155,7 +155,11 @@ impl Engine {
 
     /// The number of steps of a program; 0 for one the policy no longer defines.
     fn program_len(&self, name: &str) -> usize {
-        self.policy.programs.get(name).map_or(0, |p| p.steps.len())
+        self.inner
+            .policy
+            .programs
+            .get(name)
+            .map_or(0, |p| p.steps.len())
     }
 }
 

@@ -4,8 +4,10 @@
 use super::transition::Target;
 use super::Engine;
 use crate::effect::{Cause, Effect, EffectKind, RouteReason};
+use crate::event::Event;
 use crate::id::RepId;
 use crate::lead::Lead;
+use crate::rules::{Hook, Subject};
 use crate::scoring::{Band, Cell, Grade};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
@@ -20,47 +22,95 @@ pub(super) struct Qualification {
 }
 
 impl Engine {
-    /// The one qualification decision (where the `requalify` and `route` hooks will
-    /// plug in), checked after every applied event:
+    /// The one qualification decision, checked after every applied event:
     ///
     /// - only an inquiry (threshold `mql_threshold`) or a recycled lead
     ///   (`requalify_threshold`) qualifies;
+    /// - for a recycled lead, the `requalify` hook decides first when the policy sets
+    ///   one: `true` qualifies it (armed or not), `false` keeps it in nurture (even
+    ///   after a hand-raiser touch), `()` or a failure leaves the decision to the rules
+    ///   below;
     /// - a hand-raiser touch qualifies it at once, armed or not;
     /// - otherwise an armed lead qualifies when its score reaches the threshold or it
     ///   sits in one of the policy's `mql_cells` (see [`Engine::rearm`] for arming);
-    /// - a returning recycled lead is routed to its original rep, if it has one.
+    /// - a returning recycled lead is routed to the rep the `route` hook names, else to
+    ///   its original rep, if it has one.
     pub(super) fn qualification(
         &self,
         lead: &Lead,
-        at: DateTime<Utc>,
+        event: &Event,
         hand_raiser: bool,
+        out: &mut Vec<Effect>,
     ) -> Option<Qualification> {
+        let at = event.at();
         let threshold = self.threshold(lead.stage)?;
-        let cause = if hand_raiser {
-            Cause::HandRaiser
-        } else if lead.armed && self.qualifies(lead, threshold, 0.0, at) {
-            Cause::Score
-        } else {
-            return None;
+        let recycled = lead.stage == Stage::Recycled;
+        let subject = Subject {
+            lead,
+            policy: &self.inner.policy,
+            at,
+            event: Some(event),
         };
-        let route_to = match lead.stage {
-            Stage::Recycled => lead.original_rep.clone(),
-            _ => None,
+        let hook = if recycled {
+            self.inner.rules.requalify(&subject)
+        } else {
+            None
+        };
+        let ready = match hook {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(ready))) => Some(ready),
+            Some(Err(error)) => {
+                let fallback =
+                    format!("the policy's threshold (requalify_threshold = {threshold})");
+                self.rule_failed(lead, at, Hook::Requalify, &error, fallback, out);
+                None
+            }
+        };
+        let cause = match ready {
+            Some(false) => return None,
+            _ if hand_raiser => Cause::HandRaiser,
+            Some(true) => Cause::Score,
+            None if lead.armed && self.qualifies(lead, threshold, 0.0, at) => Cause::Score,
+            None => return None,
+        };
+        let route_to = if recycled {
+            self.route(&subject, out)
+        } else {
+            None
         };
         Some(Qualification { cause, route_to })
+    }
+
+    /// Who gets a recycled lead that qualifies: the `route` hook's rep, else its
+    /// original rep.
+    fn route(&self, subject: &Subject<'_>, out: &mut Vec<Effect>) -> Option<RepId> {
+        let lead = subject.lead;
+        match self.inner.rules.route(subject) {
+            None | Some(Ok(None)) => lead.original_rep.clone(),
+            Some(Ok(Some(rep))) => Some(RepId(rep)),
+            Some(Err(error)) => {
+                let fallback = match &lead.original_rep {
+                    Some(rep) => format!("the original rep, {rep}"),
+                    None => "no rep: the lead has no original rep".to_owned(),
+                };
+                self.rule_failed(lead, subject.at, Hook::Route, &error, fallback, out);
+                lead.original_rep.clone()
+            }
+        }
     }
 
     /// Qualifies the lead as [`Engine::qualification`] decides.
     pub(super) fn qualify(
         &self,
         lead: &mut Lead,
-        at: DateTime<Utc>,
+        event: &Event,
         hand_raiser: bool,
         out: &mut Vec<Effect>,
     ) {
-        let Some(q) = self.qualification(lead, at, hand_raiser) else {
+        let Some(q) = self.qualification(lead, event, hand_raiser, out) else {
             return;
         };
+        let at = event.at();
         self.move_to(lead, Target::Mql, q.cause, at, out);
         if let Some(rep) = q.route_to {
             lead.owner = Some(rep.clone());
@@ -83,7 +133,7 @@ impl Engine {
             return;
         }
         if let Some(threshold) = self.threshold(lead.stage) {
-            if !self.qualifies(lead, threshold, self.policy.scoring.hysteresis, at) {
+            if !self.qualifies(lead, threshold, self.inner.policy.scoring.hysteresis, at) {
                 lead.armed = true;
             }
         }
@@ -92,7 +142,7 @@ impl Engine {
     /// Whether the lead, with `margin` extra engagement points, would reach the
     /// threshold or sit in one of the policy's qualifying matrix cells at `t`.
     fn qualifies(&self, lead: &Lead, threshold: f64, margin: f64, t: DateTime<Utc>) -> bool {
-        let scoring = &self.policy.scoring;
+        let scoring = &self.inner.policy.scoring;
         let engagement = lead.score.engagement_at(t) + margin;
         if lead.score.fit + engagement >= threshold {
             return true;
@@ -110,8 +160,8 @@ impl Engine {
     /// The score threshold of the stages a lead qualifies from.
     fn threshold(&self, stage: Stage) -> Option<f64> {
         match stage {
-            Stage::Inquiry => Some(self.policy.scoring.mql_threshold),
-            Stage::Recycled => Some(self.policy.scoring.requalify_threshold),
+            Stage::Inquiry => Some(self.inner.policy.scoring.mql_threshold),
+            Stage::Recycled => Some(self.inner.policy.scoring.requalify_threshold),
             _ => None,
         }
     }

@@ -109,12 +109,12 @@ impl Engine {
                     });
                 }
                 if let Some(program) = event.kind().chosen_program() {
-                    if !self.policy.programs.contains_key(program) {
+                    if !self.inner.policy.programs.contains_key(program) {
                         return Err(StepError::UnknownProgram {
                             lead: lead.id.clone(),
                             event: ty,
                             program: program.to_owned(),
-                            known: self.policy.program_names(),
+                            known: self.inner.policy.program_names(),
                         });
                     }
                 }
@@ -138,7 +138,7 @@ impl Engine {
         let since = lead
             .clock
             .max(event.at())
-            .checked_sub_signed(self.dedupe_window)
+            .checked_sub_signed(self.inner.dedupe_window)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         lead.applied_events.contains_since(id, since)
     }
@@ -177,7 +177,7 @@ impl Engine {
     #[inline]
     fn malformed_event(&self, event: &Event) -> Result<(), StepError> {
         let empty = empty_field(event);
-        if empty.is_none() && !self.policy.strict_events {
+        if empty.is_none() && !self.inner.policy.strict_events {
             return Ok(()); // the common case, on every step
         }
         self.malformed_event_refusal(event, empty)
@@ -210,7 +210,7 @@ impl Engine {
                 fields: event.unknown_fields().to_vec(),
             });
         }
-        let recycle = &self.policy.recycle;
+        let recycle = &self.inner.policy.recycle;
         match event.kind().reason() {
             Some(reason)
                 if !recycle.reasons.contains_key(reason)

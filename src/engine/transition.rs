@@ -97,6 +97,7 @@ impl Engine {
                 lead.owner = None;
                 lead.armed = false;
                 lead.times_recycled += 1;
+                lead.recycle_reasons.push(reason.to_owned());
                 self.assign(lead, program, step, reason, at, out);
             }
             Target::Removed { reason } => {
@@ -109,7 +110,7 @@ impl Engine {
                 self.end_nurture(lead, why, at, out);
             }
             Target::Customer if !lead.do_not_email => {
-                let program = &self.policy.recycle.customer_program;
+                let program = &self.inner.policy.recycle.customer_program;
                 let step = self.entry_step(lead, program);
                 self.assign(lead, program, step, "opportunity_won", at, out);
             }
@@ -119,7 +120,7 @@ impl Engine {
 
     /// The service-level deadlines of a new stay in `stage` that starts at `at`.
     fn sla_clock(&self, stage: Stage, at: DateTime<Utc>) -> SlaClock {
-        let Some(sla) = self.policy.sla.for_stage(stage) else {
+        let Some(sla) = self.inner.policy.sla.for_stage(stage) else {
             return SlaClock::default();
         };
         SlaClock {

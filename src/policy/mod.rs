@@ -47,7 +47,7 @@ mod validate;
 
 pub use program::Program;
 pub use recycle::RecyclePolicy;
-pub use rules::Rules;
+pub use rules::{RuleLimits, Rules};
 pub use scoring::{Bands, EngagementGroup, FitRule, Grades, ScoringPolicy};
 pub use sla::{SlaPolicy, StageSla};
 

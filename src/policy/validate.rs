@@ -8,7 +8,9 @@ impl Policy {
     /// order, paired service levels are set together.
     ///
     /// Every problem is reported at once, each naming its key, in
-    /// [`PolicyError::Invalid`], so a policy is fixed in one round.
+    /// [`PolicyError::Invalid`], so a policy is fixed in one round. The `[rules]` hooks
+    /// are compiled by [`Engine::new`](crate::Engine::new), which reports a hook that
+    /// does not compile among these problems.
     pub fn validate(&self) -> Result<(), PolicyError> {
         let mut problems = Problems::default();
         self.check_scoring(&mut problems);
@@ -22,8 +24,13 @@ impl Policy {
                 expected: "a number of days of 0 or more and at most 36500",
             });
         }
-        for (hook, _) in self.rules.set() {
-            problems.push(PolicyProblem::UnsupportedHook { hook });
+        for (key, value) in self.rules.limits.keyed() {
+            problems.invalid(
+                value >= 1,
+                &format!("rules.limits.{key}"),
+                value as f64,
+                "a number of 1 or more (rhai reads 0 as no limit at all)",
+            );
         }
         self.check_programs(&mut problems);
         if problems.0.is_empty() {
