@@ -29,9 +29,10 @@ impl Disposition {
         if value.is_unit() {
             return Ok(Disposition::Default);
         }
-        let Some(map) = value.clone().try_cast::<Map>() else {
+        if !value.is_map() {
             return Err(wrong(&value, DISPOSITION));
-        };
+        }
+        let map = value.cast::<Map>();
         let keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
         match keys.as_slice() {
             ["program"] | ["program", "step"] => {
@@ -126,9 +127,9 @@ pub(super) fn requalify(value: Dynamic) -> Result<Option<bool>, HookError> {
 /// The non-empty string under `key`.
 fn name(map: &Map, key: &'static str) -> Result<String, HookError> {
     let value = &map[key];
-    match value.clone().into_immutable_string() {
+    match value.as_immutable_string_ref() {
         Ok(s) if s.is_empty() => Err(HookError::EmptyName { field: key }),
-        Ok(s) => Ok(s.to_string()),
+        Ok(s) => Ok(s.as_str().to_owned()),
         Err(_) => Err(wrong(value, "a name (a string)")),
     }
 }

@@ -135,8 +135,11 @@ impl CompiledRules {
     fn run(&self, hook: Hook, subject: &Subject<'_>) -> Option<Result<Dynamic, HookError>> {
         let script = self.scripts[hook as usize].as_ref()?;
         let mut scope = Scope::new();
-        scope.push_constant("lead", view::lead(subject, script.lead_fields));
-        scope.push_constant("event", view::event(subject, script.event_fields));
+        // As `Dynamic` maps: `push_constant` of a `Map` value would rebuild it.
+        let lead = Dynamic::from_map(view::lead(subject, script.lead_fields));
+        let event = Dynamic::from_map(view::event(subject, script.event_fields));
+        scope.push_constant_dynamic("lead", lead);
+        scope.push_constant_dynamic("event", event);
         Some(
             self.sandbox
                 .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
@@ -221,8 +224,8 @@ fn compile_one(
     match ast {
         Some(ast) if problems.is_empty() => Ok(Script {
             ast,
-            lead_fields: Fields::mentioned(LEAD_FIELDS, &mentions.words),
-            event_fields: Fields::mentioned(EVENT_FIELDS, &mentions.words),
+            lead_fields: mentions.fields("lead", LEAD_FIELDS),
+            event_fields: mentions.fields("event", EVENT_FIELDS),
         }),
         _ => Err(problems),
     }

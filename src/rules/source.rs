@@ -2,6 +2,7 @@
 //! uses (so a view holds only the fields a script can read) and the `lead.NAME` and
 //! `event.NAME` it reads (so a misspelt field is a compile error, not a silent `()`).
 
+use super::view::Fields;
 use std::collections::BTreeSet;
 
 /// The words of a script and the view fields it reads by name.
@@ -12,6 +13,23 @@ pub(super) struct Mentions {
     pub words: BTreeSet<String>,
     /// Each `lead.NAME` / `event.NAME` (also `?.`) in the code.
     pub reads: Vec<Read>,
+    /// The views the code uses other than as `VIEW.NAME` (indexed, passed to a
+    /// function, assigned): for those, any field may be read.
+    pub whole: Vec<&'static str>,
+}
+
+impl Mentions {
+    /// The fields of `view` (whose field names are `names`) the script may read: those
+    /// it reads by name, or, when it uses the view some other way, every field whose
+    /// name appears anywhere in it.
+    pub fn fields(&self, view: &str, names: &[&str]) -> Fields {
+        if self.whole.contains(&view) {
+            return Fields::mentioned(names, |name| self.words.contains(name));
+        }
+        Fields::mentioned(names, |name| {
+            self.reads.iter().any(|r| r.view == view && r.name == name)
+        })
+    }
 }
 
 /// One `VIEW.NAME` in a script.
@@ -133,7 +151,11 @@ pub(super) fn mentions(source: &str) -> Mentions {
                             line: name_line,
                             column: name_column,
                         });
+                        continue;
                     }
+                }
+                if !out.whole.contains(&view) {
+                    out.whole.push(view);
                 }
             }
         } else {
@@ -172,6 +194,14 @@ mod tests {
             reads,
             [("lead", "fit_grade", 3, 9), ("event", "reason", 3, 46)]
         );
+    }
+
+    #[test]
+    fn a_view_used_whole_may_have_any_field_its_words_name() {
+        let m = mentions(r#"lead.stage == "x" && event.reason == "y""#);
+        assert!(m.whole.is_empty());
+        let m = mentions(r#"fn f(l) { l.stage } f(lead) && event.reason == "y""#);
+        assert_eq!(m.whole, ["lead"]);
     }
 
     #[test]

@@ -10,7 +10,6 @@ use crate::policy::Policy;
 use crate::profile::ProfileValue;
 use chrono::{DateTime, Utc};
 use rhai::{Array, Dynamic, Map, INT};
-use std::collections::BTreeSet;
 
 /// The fields of the `lead` view, in the order `docs/rules.md` lists them.
 pub const LEAD_FIELDS: &[&str] = &[
@@ -70,12 +69,12 @@ pub const EVENT_FIELDS: &[&str] = &[
 pub(super) struct Fields(u64);
 
 impl Fields {
-    /// The fields of `names` that appear among `words`.
-    pub fn mentioned(names: &[&str], words: &BTreeSet<String>) -> Fields {
+    /// The fields of `names` for which `mentioned` is true.
+    pub fn mentioned(names: &[&str], mentioned: impl Fn(&str) -> bool) -> Fields {
         debug_assert!(names.len() <= 64);
         let mut bits = 0;
         for (i, name) in names.iter().enumerate() {
-            if words.contains(*name) {
+            if mentioned(name) {
                 bits |= 1 << i;
             }
         }
