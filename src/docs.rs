@@ -7,6 +7,8 @@
 //! - [`semantics`]: how leadcycle reads the points the contract leaves open.
 //! - [`scoring`]: fit grades, engagement bands with decay, the matrix, the score
 //!   ledger, and calibration from closed deals.
+//! - [`what_if`]: the same history replayed under two policies, what counts as a
+//!   difference, and the `what_if` example's command line.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
 // definitions here come before the page's own (which point at the markdown files), so
@@ -15,6 +17,7 @@
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[what_if]: crate::docs::what_if"]
 #[doc = ""]
 #[doc = include_str!("../docs/contract.md")]
 pub mod contract {}
@@ -22,6 +25,7 @@ pub mod contract {}
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[what_if]: crate::docs::what_if"]
 #[doc = ""]
 #[doc = include_str!("../docs/semantics.md")]
 pub mod semantics {}
@@ -29,6 +33,15 @@ pub mod semantics {}
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[what_if]: crate::docs::what_if"]
 #[doc = ""]
 #[doc = include_str!("../docs/scoring.md")]
 pub mod scoring {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[what_if]: crate::docs::what_if"]
+#[doc = ""]
+#[doc = include_str!("../docs/what_if.md")]
+pub mod what_if {}

@@ -59,6 +59,10 @@
 //! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
 //!   policy against leads whose outcome is known, and [`calibrate::learn`] learns one
 //!   from them.
+//! - [`what_if()`] sits above the book too: it replays the same history under two
+//!   engines (the policy of today and a changed one) and reports every lead that would
+//!   end differently, and the stage, program and effect counts that change
+//!   ([`docs::what_if`]).
 //!
 //! Time is always an input: the library reads no clock, uses no randomness, and never
 //! lets hash-map order reach its output.
@@ -75,6 +79,7 @@
 //!   the replay command line).
 //! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
 //! - [`docs::scoring`]: the scoring model and calibration.
+//! - [`docs::what_if`]: what-if replays under two policies, and the `what_if` example.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -97,6 +102,7 @@ mod profile;
 pub mod rules;
 pub mod scoring;
 mod stage;
+mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
@@ -112,6 +118,10 @@ pub use name::Name;
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
 pub use stage::{legal_from, moves, Moves, Stage};
+pub use what_if::{
+    what_if, what_if_until, CountChange, LeadDiff, LeadOutcome, OutcomeField, WhatIf, WhatIfReplay,
+    WhatIfTotals,
+};
 
 /// The `chrono` crate, whose `DateTime<Utc>` every event and effect carries: a host
 /// builds times without a dependency of its own, at the version leadcycle uses.

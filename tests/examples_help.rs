@@ -18,6 +18,10 @@ mod gen_calibration;
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
+#[allow(dead_code)]
+#[path = "../examples/what_if.rs"]
+mod what_if;
+
 use std::ffi::OsString;
 
 fn args(list: &[&str]) -> Vec<OsString> {
@@ -155,6 +159,23 @@ fn quickstart_help_lists_its_only_flag_and_the_exit_codes() {
 }
 
 #[test]
+fn what_if_help_lists_every_flag_its_default_and_the_exit_codes() {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = what_if::run(args(&["--help"]), &b""[..], &mut out, &mut err);
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    assert!(err.is_empty());
+    let help = String::from_utf8(out).unwrap();
+    assert_lists_flags_defaults_and_exit_codes(
+        &help,
+        &[
+            "--before", "--after", "--events", "--until", "--out", "--help",
+        ],
+        &[0, 2],
+    );
+}
+
+#[test]
 fn every_example_takes_dash_h_for_help() {
     let mut out = Vec::new();
     assert_eq!(
@@ -174,6 +195,12 @@ fn every_example_takes_dash_h_for_help() {
         Some(0)
     );
     assert!(out.starts_with(b"quickstart: "));
+    let mut out = Vec::new();
+    assert_eq!(
+        what_if::run(args(&["-h"]), &b""[..], &mut out, Vec::new()),
+        0
+    );
+    assert!(out.starts_with(b"what_if: "));
 }
 
 #[test]
