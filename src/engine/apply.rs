@@ -20,6 +20,9 @@ impl Engine {
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
+        // The program a consumed branch content moves the lead into, once the touch
+        // is applied.
+        let mut branch = None;
         match event.kind() {
             EventKind::Touch {
                 kind,
@@ -47,9 +50,11 @@ impl Engine {
                 last.campaign.clone_from(campaign);
                 last.channel.clone_from(channel);
                 last.at = at;
-                if let Some(content) = content.as_ref().filter(|c| !lead.content_seen.contains(*c))
-                {
-                    lead.content_seen.insert(content.clone());
+                if let Some(content) = content {
+                    if !lead.content_seen.contains(content) {
+                        lead.content_seen.insert(content.clone());
+                    }
+                    branch = self.choose(lead, content);
                 }
             }
             EventKind::Profile { set } => {
@@ -114,7 +119,14 @@ impl Engine {
             }
         }
         self.applied(lead, event);
-        self.qualify(lead, at, hand_raiser, out);
+        // A touch that qualifies the lead takes it out of nurture, so it does not
+        // branch: moving it first would send it a step of the new program and end
+        // that enrollment in the same instant, telling the host to mail an MQL. The
+        // choice is remembered either way (`choose`), for its next disposition.
+        let qualified = self.qualify(lead, at, hand_raiser, out);
+        if let Some(program) = branch.filter(|_| !qualified) {
+            self.branch(lead, program, at, out);
+        }
     }
 
     /// A contact attempt answers the respond service level, counts toward the attempts

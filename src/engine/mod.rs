@@ -132,6 +132,7 @@ impl Engine {
             nurture: None,
             program_positions: BTreeMap::new(),
             content_seen: BTreeSet::new(),
+            choices: Vec::new(),
             sla: SlaClock::default(),
             times_recycled: 0,
             applied_events: Default::default(),

@@ -50,16 +50,16 @@ impl Engine {
         Some(Qualification { cause, route_to })
     }
 
-    /// Qualifies the lead as [`Engine::qualification`] decides.
+    /// Qualifies the lead as [`Engine::qualification`] decides; returns whether it did.
     pub(super) fn qualify(
         &self,
         lead: &mut Lead,
         at: DateTime<Utc>,
         hand_raiser: bool,
         out: &mut Vec<Effect>,
-    ) {
+    ) -> bool {
         let Some(q) = self.qualification(lead, at, hand_raiser) else {
-            return;
+            return false;
         };
         self.move_to(lead, Target::Mql, q.cause, at, out);
         if let Some(rep) = q.route_to {
@@ -73,6 +73,7 @@ impl Engine {
                 },
             ));
         }
+        true
     }
 
     /// Hysteresis: a disarmed lead (one that entered `recycled`) is re-armed once its
