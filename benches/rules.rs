@@ -22,8 +22,8 @@
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use leadcycle::{Engine, Event, Lead, Policy, Stage};
 use rhai::packages::{
-    ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage,
-    BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
+    ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
+    BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::{Dynamic, Map, Scope};
 

@@ -361,6 +361,20 @@ pub enum PolicyProblem {
         /// The programs the policy defines, comma-separated.
         known: String,
     },
+    /// A program branches to itself on a content.
+    #[error("`programs.{program}.branches.{content}` names `{program}` itself: a branch moves a lead into another program, so name another program or remove the branch")]
+    BranchToItself {
+        /// The program.
+        program: String,
+        /// The content of the branch.
+        content: String,
+    },
+    /// A program has a branch whose content is the empty string.
+    #[error("`programs.{program}.branches` has an empty content: name the content (a `touch` event's `content`) that moves the lead")]
+    EmptyBranchContent {
+        /// The program.
+        program: String,
+    },
     /// A number is out of its range.
     #[error("`{key}` = {value} is invalid: expected {expected}")]
     InvalidValue {

@@ -41,14 +41,17 @@ pub struct Lead {
     pub(crate) program_positions: BTreeMap<String, usize>,
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: BTreeSet<String>,
+    /// The branch contents the lead chose, each once, the latest choice last. Left
+    /// out of the serde form when empty and read as empty when absent, so leads and
+    /// snapshots written before branches existed load, and write back unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) choices: Vec<String>,
     pub(crate) sla: SlaClock,
     pub(crate) times_recycled: u32,
-    /// The reason of every recycling, oldest first (`sla_idle` for passive ones).
-    #[serde(default)]
+    /// The reason of every recycling, oldest first (`sla_idle` for passive ones); left
+    /// out of the serde form when empty, like `choices`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) recycle_reasons: Vec<String>,
-    /// The branch content the lead chose in nurture, in order.
-    #[serde(default)]
-    pub(crate) choices: Vec<String>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
 }
@@ -206,6 +209,19 @@ impl Lead {
         &self.content_seen
     }
 
+    /// The choices it made: each content it consumed (a `touch` with `content`) while
+    /// enrolled in a program whose `branches` name that content, whether or not the
+    /// touch moved it (a touch that also qualifies the lead records the choice but
+    /// does not branch).
+    ///
+    /// Each content appears once; choosing it again moves it to the end, so the last
+    /// element is the lead's latest choice. A merge keeps the survivor's choices, then
+    /// appends the duplicate's it lacks. This is what a `disposition` hook reads to
+    /// let the lead's choice pick its stream.
+    pub fn choices(&self) -> &[String] {
+        &self.choices
+    }
+
     /// The service-level deadlines of its current stay.
     pub fn sla(&self) -> &SlaClock {
         &self.sla
@@ -221,11 +237,6 @@ impl Lead {
     /// survivor's).
     pub fn recycle_reasons(&self) -> &[String] {
         &self.recycle_reasons
-    }
-
-    /// The branch content it chose in nurture programs, in the order it chose it.
-    pub fn choices(&self) -> &[String] {
-        &self.choices
     }
 
     /// Whether an event with this id was applied to it within the policy's

@@ -105,6 +105,97 @@ fn then_naming_an_undefined_program_is_refused() {
     );
 }
 
+/// The default policy with `general_nurture` branching on each (content, program).
+fn with_branches(branches: &[(&str, &str)]) -> Policy {
+    let mut p = Policy::default();
+    let general = p.programs.get_mut("general_nurture").unwrap();
+    for (content, program) in branches {
+        general
+            .branches
+            .insert((*content).to_owned(), (*program).to_owned());
+    }
+    p
+}
+
+#[test]
+fn a_branch_naming_an_undefined_program_is_refused_with_its_key() {
+    let problem = only_problem(with_branches(&[("priority-speed", "speed_strem")]));
+    assert!(
+        matches!(&problem, PolicyProblem::UnknownProgram { key, program, .. }
+            if key == "programs.general_nurture.branches.priority-speed" && program == "speed_strem"),
+        "{problem}"
+    );
+    assert!(
+        problem.to_string().contains("[programs.speed_strem]"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn a_branch_to_its_own_program_is_refused() {
+    let problem = only_problem(with_branches(&[("priority-speed", "general_nurture")]));
+    assert!(
+        matches!(&problem, PolicyProblem::BranchToItself { program, content }
+            if program == "general_nurture" && content == "priority-speed"),
+        "{problem}"
+    );
+    let message = problem.to_string();
+    assert!(
+        message.contains("`programs.general_nurture.branches.priority-speed`")
+            && message.contains("another program"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_branch_with_empty_content_is_refused() {
+    let problem = only_problem(with_branches(&[("", "timing_drip")]));
+    assert!(
+        matches!(&problem, PolicyProblem::EmptyBranchContent { program } if program == "general_nurture"),
+        "{problem}"
+    );
+    assert!(problem.to_string().contains("empty content"), "{problem}");
+}
+
+#[test]
+fn branch_problems_are_reported_together_and_a_valid_branch_is_accepted() {
+    let text = "\
+[recycle]
+default_program = \"general\"
+passive_program = \"general\"
+customer_program = \"general\"
+[recycle.reasons]
+[programs.general]
+cadence_days = 7
+steps = [\"a\"]
+[programs.general.branches]
+\"\" = \"nowhere\"
+\"self\" = \"general\"
+\"ok\" = \"other\"
+[programs.other]
+cadence_days = 7
+steps = [\"b\"]
+";
+    let err = Policy::from_toml_str(text).unwrap_err();
+    let problems = err.problems();
+    assert_eq!(problems.len(), 3, "{err}");
+    assert!(
+        matches!(&problems[0], PolicyProblem::EmptyBranchContent { .. }),
+        "{err}"
+    );
+    assert!(
+        matches!(&problems[1], PolicyProblem::UnknownProgram { key, .. } if key == "programs.general.branches."),
+        "{err}"
+    );
+    assert!(
+        matches!(&problems[2], PolicyProblem::BranchToItself { .. }),
+        "{err}"
+    );
+
+    let valid = with_branches(&[("priority-speed", "timing_drip")]);
+    Engine::new(valid).expect("a branch to another defined program is valid");
+}
+
 #[test]
 fn attempts_without_attempts_days_is_refused() {
     // The MQL has no attempts service level by default, so `attempts` alone lacks days.
@@ -286,7 +377,7 @@ fn a_partial_recycle_table_keeps_its_reasons_and_other_programs() {
 }
 
 #[test]
-fn a_program_table_without_resume_or_then_resumes_and_hands_on_to_the_default() {
+fn a_program_table_without_resume_then_or_branches_takes_their_defaults() {
     let text = "[programs.drip]\ncadence_days = 7\nsteps = [\"a\"]\n";
     assert_eq!(
         parse(text).programs["drip"],
@@ -295,6 +386,7 @@ fn a_program_table_without_resume_or_then_resumes_and_hands_on_to_the_default() 
             resume: true,
             steps: vec!["a".into()],
             then: None,
+            branches: Default::default(),
         }
     );
 }

@@ -137,7 +137,9 @@ pub enum EffectKind {
         program: String,
         /// The step it is enrolled at.
         step: usize,
-        /// Why: the recycle reason, `sla_idle`, `completed` or `opportunity_won`.
+        /// Why: the recycle reason, `sla_idle`, `completed`, `opportunity_won`, or
+        /// `branch` when content the lead consumed moved it along one of its program's
+        /// branches.
         reason: String,
     },
     /// The host should now send `content`.

@@ -22,6 +22,9 @@ impl Engine {
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
+        // The program a consumed branch content moves the lead into, once the touch
+        // is applied.
+        let mut branch = None;
         match event.kind() {
             EventKind::Touch {
                 kind,
@@ -62,9 +65,11 @@ impl Engine {
                 last.campaign.clone_from(campaign);
                 last.channel.clone_from(channel);
                 last.at = at;
-                if let Some(content) = content.as_ref().filter(|c| !lead.content_seen.contains(*c))
-                {
-                    lead.content_seen.insert(content.clone());
+                if let Some(content) = content {
+                    if !lead.content_seen.contains(content) {
+                        lead.content_seen.insert(content.clone());
+                    }
+                    branch = self.choose(lead, content);
                 }
             }
             EventKind::Profile { set } => {
@@ -130,7 +135,14 @@ impl Engine {
             }
         }
         self.applied(lead, event);
-        self.qualify(lead, event, hand_raiser, out);
+        // A touch that qualifies the lead takes it out of nurture, so it does not
+        // branch: moving it first would send it a step of the new program and end
+        // that enrollment in the same instant, telling the host to mail an MQL. The
+        // choice is remembered either way (`choose`), for its next disposition.
+        let qualified = self.qualify(lead, event, hand_raiser, out);
+        if let Some(program) = branch.filter(|_| !qualified) {
+            self.branch(lead, program, at, out);
+        }
     }
 
     /// The `points` hook's extra points for a touch, read before the touch is counted;

@@ -12,10 +12,11 @@ impl Engine {
     /// Applies a `merged` event: `duplicate` is removed (reason `merged`) and
     /// `survivor` absorbs its history. The survivor's engagement becomes the sum of
     /// both (each decayed to the merge time, then capped); touch counts, content seen,
-    /// program positions and applied event ids are united; the earlier first touch and
-    /// the later last touch win; profile attributes the survivor lacks are taken; the
-    /// survivor keeps its stage, owner and enrollment, takes the duplicate's original
-    /// rep if it has none, and may qualify.
+    /// program positions and applied event ids are united; the duplicate's
+    /// [choices](Lead::choices) the survivor lacks follow the survivor's own; the
+    /// earlier first touch and the later last touch win; profile attributes the
+    /// survivor lacks are taken; the survivor keeps its stage, owner and enrollment,
+    /// takes the duplicate's original rep if it has none, and may qualify.
     ///
     /// Both leads' due deadlines fire first, in (time, lead id) order, before either is
     /// checked for removal; on a refusal judged after them their effects stand, in
@@ -55,6 +56,12 @@ impl Engine {
             *surv.touch_counts.entry(kind.clone()).or_insert(0) += n;
         }
         surv.content_seen.extend(dup.content_seen.iter().cloned());
+        // The survivor's own choices first: which of the two chose later is not known.
+        for choice in &dup.choices {
+            if !surv.choices.contains(choice) {
+                surv.choices.push(choice.clone());
+            }
+        }
         for (program, &position) in &dup.program_positions {
             let p = surv.program_positions.entry(program.clone()).or_insert(0);
             *p = (*p).max(position);

@@ -161,10 +161,10 @@ impl Engine {
             nurture: None,
             program_positions: BTreeMap::new(),
             content_seen: BTreeSet::new(),
+            choices: Vec::new(),
             sla: SlaClock::default(),
             times_recycled: 0,
             recycle_reasons: Vec::new(),
-            choices: Vec::new(),
             applied_events: Default::default(),
         };
         if let Some(id) = event.id() {

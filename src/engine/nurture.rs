@@ -89,6 +89,39 @@ impl Engine {
         }
     }
 
+    /// A touch with `content`: when the lead's current program branches on it, the
+    /// choice is remembered ([`Lead::choices`]: once, the latest last) and the program
+    /// the branch names is returned — unless the lead asked not to be emailed (an
+    /// enrollment a merge left it in), since it is never enrolled again.
+    pub(super) fn choose<'a>(&'a self, lead: &mut Lead, content: &str) -> Option<&'a str> {
+        let enrollment = lead.nurture.as_ref()?;
+        let program = self.inner.policy.programs.get(&enrollment.program)?;
+        let target = program.branches.get(content)?;
+        match lead.choices.iter().position(|c| c == content) {
+            // Chosen again: it becomes the latest choice.
+            Some(i) => {
+                let again = lead.choices.remove(i);
+                lead.choices.push(again);
+            }
+            None => lead.choices.push(content.to_owned()),
+        }
+        (!lead.do_not_email).then_some(target.as_str())
+    }
+
+    /// Moves the lead along a branch into `program`, where it left off there
+    /// (`nurture_ended` `reassigned`, `nurture_assigned` with reason `branch`, and the
+    /// step it enters at, due at once).
+    pub(super) fn branch(
+        &self,
+        lead: &mut Lead,
+        program: &str,
+        at: DateTime<Utc>,
+        out: &mut Vec<Effect>,
+    ) {
+        let step = self.entry_step(lead, program);
+        self.assign(lead, program, step, "branch", at, out);
+    }
+
     /// Ends the current enrollment, if any.
     pub(super) fn end_nurture(
         &self,

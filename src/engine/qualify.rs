@@ -99,16 +99,16 @@ impl Engine {
         }
     }
 
-    /// Qualifies the lead as [`Engine::qualification`] decides.
+    /// Qualifies the lead as [`Engine::qualification`] decides; returns whether it did.
     pub(super) fn qualify(
         &self,
         lead: &mut Lead,
         event: &Event,
         hand_raiser: bool,
         out: &mut Vec<Effect>,
-    ) {
+    ) -> bool {
         let Some(q) = self.qualification(lead, event, hand_raiser, out) else {
-            return;
+            return false;
         };
         let at = event.at();
         self.move_to(lead, Target::Mql, q.cause, at, out);
@@ -123,6 +123,7 @@ impl Engine {
                 },
             ));
         }
+        true
     }
 
     /// Hysteresis: a disarmed lead (one that entered `recycled`) is re-armed once its

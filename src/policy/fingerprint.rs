@@ -30,7 +30,8 @@ impl Policy {
     /// whether a key was written or left to its default: two files that give equal
     /// policies give equal fingerprints. It changes when a value changes, and when a
     /// release of leadcycle adds a policy key (its default is part of every policy from
-    /// then on); the changelog says when. FNV-1a is not a cryptographic hash: it tells
+    /// then on), unless the key is left out of the serde form at its default, as a
+    /// program's empty `branches` is; the changelog says when. FNV-1a is not a cryptographic hash: it tells
     /// accidents apart (a snapshot restored under the wrong policy file), not
     /// deliberate forgeries.
     ///

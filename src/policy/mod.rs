@@ -19,7 +19,8 @@
 //! `[scoring]` and its `[scoring.grades]` and `[scoring.bands]`, each `[sla.STAGE]`
 //! table (from that stage's own defaults: writing only `[sla.mql] respond_days = 1`
 //! keeps the MQL's `idle_days = 7`), `[recycle]`, `[rules]`, and the top-level keys.
-//! In a `[programs.NAME]` table, `resume` defaults to `true` and `then` to none.
+//! In a `[programs.NAME]` table, `resume` defaults to `true`, `then` to none and
+//! `[programs.NAME.branches]` to no branches.
 //!
 //! **Switching a service level off**: write `false` for it (`[sla.sal] idle_days =
 //! false`); leaving a key out keeps the default, and `0` days is refused. `attempts`
@@ -31,7 +32,7 @@
 //! - `[programs]`: writing any `[programs.NAME]` table defines exactly the programs you
 //!   write, so `cadence_days` and `steps` are required in each, and every program the
 //!   policy names (`recycle.default_program`, `passive_program`, `customer_program`,
-//!   `recycle.reasons`, `then`) must be among them;
+//!   `recycle.reasons`, `then`, `branches`) must be among them;
 //! - `[recycle.reasons]`, `[scoring.engagement]`, `[scoring.groups]`, `[[scoring.fit]]`;
 //! - the lists `scoring.hand_raisers`, `scoring.mql_cells`, `recycle.remove_reasons`.
 
@@ -149,6 +150,7 @@ impl Default for Policy {
                 resume: true,
                 steps: steps.iter().map(|s| s.to_string()).collect(),
                 then: then.map(str::to_owned),
+                branches: BTreeMap::new(),
             };
             (name.to_owned(), program)
         })

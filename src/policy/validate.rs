@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 impl Policy {
     /// Checks the policy as [`Engine::new`](crate::Engine::new) does: every program
-    /// named exists, every duration and threshold is in range, grades and bands are in
-    /// order, paired service levels are set together.
+    /// named exists (a branch's too, and it is another program than its own, for a
+    /// content that is not empty), every duration and threshold is in range, grades and
+    /// bands are in order, paired service levels are set together.
     ///
     /// Every problem is reported at once, each naming its key, in
     /// [`PolicyError::Invalid`], so a policy is fixed in one round. The `[rules]` hooks
@@ -170,6 +171,24 @@ impl Policy {
             );
             if let Some(then) = &program.then {
                 self.known_program(problems, then, &format!("programs.{name}.then"));
+            }
+            for (content, target) in &program.branches {
+                if content.is_empty() {
+                    problems.push(PolicyProblem::EmptyBranchContent {
+                        program: name.clone(),
+                    });
+                }
+                let key = format!("programs.{name}.branches.{content}");
+                if target == name {
+                    // A branch into the program the lead is in would end the enrollment
+                    // and restart it at once: a `reassigned` that moves nothing.
+                    problems.push(PolicyProblem::BranchToItself {
+                        program: name.clone(),
+                        content: content.clone(),
+                    });
+                } else {
+                    self.known_program(problems, target, &key);
+                }
             }
         }
     }
