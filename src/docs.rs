@@ -7,6 +7,7 @@
 //! - [`semantics`]: how leadcycle reads the points the contract leaves open.
 //! - [`scoring`]: fit grades, engagement bands with decay, the matrix, the score
 //!   ledger, and calibration from closed deals.
+//! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
 // definitions here come before the page's own (which point at the markdown files), so
@@ -32,3 +33,11 @@ pub mod semantics {}
 #[doc = ""]
 #[doc = include_str!("../docs/scoring.md")]
 pub mod scoring {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = ""]
+#[doc = include_str!("../docs/testing.md")]
+#[cfg(feature = "testing")]
+pub mod testing {}
