@@ -9,6 +9,7 @@
 //!   ledger, and calibration from closed deals.
 //! - [`what_if`]: the same history replayed under two policies, what counts as a
 //!   difference, and the `what_if` example's command line.
+//! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
 // definitions here come before the page's own (which point at the markdown files), so
@@ -45,3 +46,11 @@ pub mod scoring {}
 #[doc = ""]
 #[doc = include_str!("../docs/what_if.md")]
 pub mod what_if {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = ""]
+#[doc = include_str!("../docs/testing.md")]
+#[cfg(feature = "testing")]
+pub mod testing {}

@@ -72,6 +72,11 @@
 //! - `toml` (on by default): `Policy::from_toml_str`, `Policy::from_toml_file` and
 //!   `Policy::to_toml_string`. A host that keeps policies in another format turns it off
 //!   (`default-features = false`) and deserializes a [`Policy`] with serde.
+//! - `testing` (off by default; for a host's dev-dependencies): `leadcycle::testing`,
+//!   proptest strategies that generate event streams in a policy's own vocabulary and
+//!   a checker of the design's invariants over their replay, so a host property-tests
+//!   its own policy (the guide is `docs/testing.md`, and `docs::testing` with the
+//!   feature on).
 //!
 //! ## Reference
 //!
@@ -102,6 +107,8 @@ mod profile;
 pub mod rules;
 pub mod scoring;
 mod stage;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};

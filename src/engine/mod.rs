@@ -106,6 +106,13 @@ impl Engine {
         &self.inner.fingerprint
     }
 
+    /// `dedupe_window_days`, to the millisecond: how long before its clock a lead
+    /// remembers an applied event's id.
+    #[cfg(feature = "testing")]
+    pub(crate) fn dedupe_window(&self) -> TimeDelta {
+        self.inner.dedupe_window
+    }
+
     /// Creates a lead from its `created` event: the lead enters `inquiry` (and may
     /// qualify at once by fit).
     pub fn create(&self, event: &Event) -> Result<(Lead, Vec<Effect>), StepError> {
