@@ -151,12 +151,17 @@ fn check_tick_fired(
                     f.at == Some(*at)
                         && matches!(&f.kind, EffectKind::SlaBreached { sla, .. } if sla == kind)
                 });
+                // An idle lead is recycled, or kept with sales by a `disposition`
+                // hook (its idle clock then starts again).
                 let moved = *kind != SlaKind::Idle
                     || of().any(|f| {
                         f.at == Some(*at)
                             && matches!(
                                 &f.kind,
                                 EffectKind::Transition {
+                                    cause: Cause::SlaIdle,
+                                    ..
+                                } | EffectKind::Kept {
                                     cause: Cause::SlaIdle,
                                     ..
                                 }
