@@ -9,6 +9,8 @@
 //!   ledger, and calibration from closed deals.
 //! - [`what_if`]: the same history replayed under two policies, what counts as a
 //!   difference, and the `what_if` example's command line.
+//! - [`rules`]: the policy's rhai hooks: what each decides, when it runs, what it sees
+//!   and returns, the sandbox and its limits, and what a failing hook does.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -46,6 +48,15 @@ pub mod scoring {}
 #[doc = ""]
 #[doc = include_str!("../docs/what_if.md")]
 pub mod what_if {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[what_if]: crate::docs::what_if"]
+#[cfg_attr(feature = "testing", doc = "[testing]: crate::docs::testing")]
+#[doc = ""]
+#[doc = include_str!("../docs/rules.md")]
+pub mod rules {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]

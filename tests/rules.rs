@@ -380,13 +380,47 @@ fn a_misspelt_view_field_is_a_compile_error_with_its_position() {
 }
 
 #[test]
+fn a_field_a_script_adds_to_a_view_does_not_reach_the_next_call() {
+    let e = engine(&hook(
+        "disposition",
+        r#"let seen = "extra" in lead; lead["extra"] = 1; if seen { #{ keep: "leaked" } }"#,
+    ));
+    for _ in 0..3 {
+        let (effects, _) = last_step(&e, &to_sal_then(DISQUALIFIED_BAD_TIMING));
+        assert!(
+            effects
+                .iter()
+                .all(|e| !matches!(e.kind, EffectKind::Kept { .. })),
+            "{effects:#?}"
+        );
+    }
+}
+
+#[test]
 fn the_views_are_read_only() {
-    let e = engine(&hook("disposition", r#"lead.stage = "customer"; ()"#));
-    let (effects, book) = last_step(&e, &to_sal_then(DISQUALIFIED_BAD_TIMING));
-    let (hook, error, _) = rule_failed(&effects);
-    assert_eq!(hook, "disposition");
-    assert!(error.contains("constant"), "{error}");
-    assert_eq!(book.get("L1").unwrap().stage(), Stage::Recycled);
+    for write in [
+        r#"lead.stage = "customer""#,
+        r#"lead.profile.seniority = "intern""#,
+        "lead.touches.demo_request = 99",
+        r#"event.reason = "no_budget""#,
+        "lead = #{}",
+    ] {
+        // Twice on one thread: the views are reused from call to call.
+        for _ in 0..2 {
+            let e = engine(&hook(
+                "disposition",
+                &format!(
+                    "{write};
+let x = [lead.stage, lead.profile, lead.touches, event.reason]; ()"
+                ),
+            ));
+            let (effects, book) = last_step(&e, &to_sal_then(DISQUALIFIED_BAD_TIMING));
+            let (hook, error, _) = rule_failed(&effects);
+            assert_eq!(hook, "disposition");
+            assert!(error.contains("constant"), "{write}: {error}");
+            assert_eq!(book.get("L1").unwrap().stage(), Stage::Recycled);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------

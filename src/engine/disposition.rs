@@ -67,7 +67,6 @@ impl Engine {
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) -> Disposition<'a> {
-        let default = self.policy_disposition(lead, why);
         let event = match why {
             Recycling::Active { event, .. } => Some(event),
             Recycling::Passive => None,
@@ -79,9 +78,12 @@ impl Engine {
             event,
         };
         let decided = match self.inner.rules.disposition(&subject) {
-            None | Some(Ok(rules::Disposition::Default)) => return default,
+            None | Some(Ok(rules::Disposition::Default)) => {
+                return self.policy_disposition(lead, why)
+            }
             Some(Ok(decided)) => decided,
             Some(Err(error)) => {
+                let default = self.policy_disposition(lead, why);
                 let fallback = match &default {
                     Disposition::Nurture { program, step } => {
                         format!("the policy's disposition: nurture in {program} at step {step}")
@@ -100,12 +102,6 @@ impl Engine {
                 reason: Cow::Borrowed("unsubscribed"),
             },
             rules::Disposition::Nurture { program, step } => {
-                let (program, _) = self
-                    .inner
-                    .policy
-                    .programs
-                    .get_key_value(&program)
-                    .expect("a hook's program is checked against the policy");
                 let step = step.unwrap_or_else(|| self.entry_step(lead, program));
                 Disposition::Nurture { program, step }
             }

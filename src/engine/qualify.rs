@@ -83,7 +83,7 @@ impl Engine {
 
     /// Who gets a recycled lead that qualifies: the `route` hook's rep, else its
     /// original rep.
-    fn route(&self, subject: &Subject<'_>, out: &mut Vec<Effect>) -> Option<RepId> {
+    fn route(&self, subject: &Subject<'_, '_>, out: &mut Vec<Effect>) -> Option<RepId> {
         let lead = subject.lead;
         match self.inner.rules.route(subject) {
             None | Some(Ok(None)) => lead.original_rep.clone(),

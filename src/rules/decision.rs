@@ -7,12 +7,13 @@ use rhai::{Dynamic, Map};
 
 /// A `disposition` hook's decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Disposition {
+pub(crate) enum Disposition<'a> {
     /// `()`: the policy's own decision.
     Default,
     /// `#{ program: "p" }` (enter where the lead left off) or `#{ program: "p", step: n }`.
     Nurture {
-        program: String,
+        /// The policy's own name of the program (the hook's is checked against it).
+        program: &'a str,
         step: Option<usize>,
     },
     /// `#{ remove: "reason" }`.
@@ -24,8 +25,8 @@ pub(crate) enum Disposition {
 const DISPOSITION: &str =
     "() or a map: #{ program: NAME } (optionally with step: N), #{ remove: REASON } or #{ keep: REASON }";
 
-impl Disposition {
-    pub(super) fn read(value: Dynamic, policy: &Policy) -> Result<Self, HookError> {
+impl<'a> Disposition<'a> {
+    pub(super) fn read(value: Dynamic, policy: &'a Policy) -> Result<Self, HookError> {
         if value.is_unit() {
             return Ok(Disposition::Default);
         }
@@ -33,11 +34,16 @@ impl Disposition {
             return Err(wrong(&value, DISPOSITION));
         }
         let map = value.cast::<Map>();
-        let keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
-        match keys.as_slice() {
-            ["program"] | ["program", "step"] => {
-                let program = name(&map, "program")?;
-                let Some(defined) = policy.programs.get(&program) else {
+        let (program, step) = (map.get("program"), map.get("step"));
+        let decision = (map.len(), program, step);
+        match decision {
+            (1, Some(name), None) | (2, Some(name), Some(_)) => {
+                let Some((program, defined)) = name
+                    .as_immutable_string_ref()
+                    .ok()
+                    .and_then(|p| policy.programs.get_key_value(p.as_str()))
+                else {
+                    let program = text(name, "program")?;
                     return Err(HookError::UnknownProgram {
                         program,
                         known: policy
@@ -48,7 +54,7 @@ impl Disposition {
                             .join(", "),
                     });
                 };
-                let step = match map.get("step") {
+                let step = match step {
                     None => None,
                     Some(step) => {
                         let Ok(n) = step.as_int() else {
@@ -59,7 +65,7 @@ impl Disposition {
                             Ok(s) if s <= len => Some(s),
                             _ => {
                                 return Err(HookError::InvalidStep {
-                                    program,
+                                    program: program.clone(),
                                     step: n,
                                     len,
                                 })
@@ -69,16 +75,19 @@ impl Disposition {
                 };
                 Ok(Disposition::Nurture { program, step })
             }
-            ["remove"] => Ok(Disposition::Remove {
-                reason: name(&map, "remove")?,
+            (1, None, None) if map.contains_key("remove") => Ok(Disposition::Remove {
+                reason: text(&map["remove"], "remove")?,
             }),
-            ["keep"] => Ok(Disposition::Keep {
-                reason: name(&map, "keep")?,
+            (1, None, None) if map.contains_key("keep") => Ok(Disposition::Keep {
+                reason: text(&map["keep"], "keep")?,
             }),
-            _ => Err(HookError::WrongType {
-                got: format!("a map with keys {}", keys.join(", ")),
-                expected: DISPOSITION,
-            }),
+            _ => {
+                let keys: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
+                Err(HookError::WrongType {
+                    got: format!("a map with keys {}", keys.join(", ")),
+                    expected: DISPOSITION,
+                })
+            }
         }
     }
 }
@@ -124,9 +133,8 @@ pub(super) fn requalify(value: Dynamic) -> Result<Option<bool>, HookError> {
         .map_err(|_| wrong(&value, "() or true or false"))
 }
 
-/// The non-empty string under `key`.
-fn name(map: &Map, key: &'static str) -> Result<String, HookError> {
-    let value = &map[key];
+/// `value`, the non-empty string of decision field `key`.
+fn text(value: &Dynamic, key: &'static str) -> Result<String, HookError> {
     match value.as_immutable_string_ref() {
         Ok(s) if s.is_empty() => Err(HookError::EmptyName { field: key }),
         Ok(s) => Ok(s.as_str().to_owned()),

@@ -26,10 +26,11 @@ pub(crate) use view::Subject;
 
 use crate::error::PolicyProblem;
 use crate::policy::{RuleLimits, Rules};
-use rhai::{Dynamic, Scope, AST};
+use rhai::{Dynamic, Map, Scope, AST};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::fmt;
-use view::Fields;
+use view::{Fields, Filled};
 
 /// One of the policy's hooks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -78,6 +79,27 @@ pub(crate) struct CompiledRules {
     limits: RuleLimits,
     /// Indexed like [`Hook::ALL`].
     scripts: [Option<Script>; 4],
+}
+
+thread_local! {
+    /// The `lead` and `event` views, reused by every hook call on this thread.
+    static VIEWS: RefCell<(Scope<'static>, Filled)> =
+        RefCell::new((views_scope(), Filled::default()));
+}
+
+/// A scope holding the two views, as read-only (constant) maps.
+fn views_scope() -> Scope<'static> {
+    let mut scope = Scope::new();
+    scope.push_constant_dynamic("lead", Dynamic::from_map(Map::new()));
+    scope.push_constant_dynamic("event", Dynamic::from_map(Map::new()));
+    scope
+}
+
+/// The map of view `name` in a scope made by [`views_scope`].
+fn view_map<'s>(scope: &'s mut Scope<'static>, name: &str) -> &'s mut Map {
+    scope
+        .get_value_mut::<Map>(name)
+        .expect("the views' scope holds both maps")
 }
 
 /// One compiled hook and the view fields its source mentions.
@@ -132,44 +154,78 @@ impl CompiledRules {
     }
 
     /// Runs `hook` on `subject`; `None` when the policy does not set it.
-    fn run(&self, hook: Hook, subject: &Subject<'_>) -> Option<Result<Dynamic, HookError>> {
+    ///
+    /// The views live in a scope kept per thread and filled in place, so a call
+    /// allocates only for the values that changed (a new scope and two maps per call
+    /// cost more than a short hook's evaluation).
+    fn run(&self, hook: Hook, subject: &Subject<'_, '_>) -> Option<Result<Dynamic, HookError>> {
         let script = self.scripts[hook as usize].as_ref()?;
-        let mut scope = Scope::new();
-        // As `Dynamic` maps: `push_constant` of a `Map` value would rebuild it.
-        let lead = Dynamic::from_map(view::lead(subject, script.lead_fields));
-        let event = Dynamic::from_map(view::event(subject, script.event_fields));
-        scope.push_constant_dynamic("lead", lead);
-        scope.push_constant_dynamic("event", event);
-        Some(
-            self.sandbox
-                .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
-                .map_err(|e| HookError::from_rhai(e, &self.limits)),
-        )
+        Some(VIEWS.with(|views| match views.try_borrow_mut() {
+            Ok(mut views) => {
+                let (scope, filled) = &mut *views;
+                self.eval(script, subject, scope, filled)
+            }
+            // Only if a hook ran inside a hook, which the engine never does.
+            Err(_) => self.eval(script, subject, &mut views_scope(), &mut Filled::default()),
+        }))
+    }
+
+    fn eval(
+        &self,
+        script: &Script,
+        subject: &Subject<'_, '_>,
+        scope: &mut Scope<'static>,
+        filled: &mut Filled,
+    ) -> Result<Dynamic, HookError> {
+        // A map filled for another script's fields, or to which the last script added
+        // a field (rhai lets a script add a key to a constant map), starts again empty:
+        // a view never shows a field its script does not read.
+        let lead = view_map(scope, "lead");
+        if filled.lead != script.lead_fields || lead.len() != script.lead_fields.count() {
+            lead.clear();
+            filled.lead = script.lead_fields;
+        }
+        view::fill_lead(subject, script.lead_fields, lead);
+        let event = view_map(scope, "event");
+        if filled.event != script.event_fields || event.len() != script.event_fields.count() {
+            event.clear();
+            filled.event = script.event_fields;
+        }
+        view::fill_event(subject, script.event_fields, event);
+        let result = self
+            .sandbox
+            .eval_ast_with_scope::<Dynamic>(scope, &script.ast);
+        // The script's own variables go; the views stay for the next call.
+        scope.rewind(2);
+        result.map_err(|e| HookError::from_rhai(e, &self.limits))
     }
 
     /// The `disposition` hook's decision for `subject`.
-    pub(crate) fn disposition(
+    pub(crate) fn disposition<'p>(
         &self,
-        subject: &Subject<'_>,
-    ) -> Option<Result<Disposition, HookError>> {
+        subject: &Subject<'_, 'p>,
+    ) -> Option<Result<Disposition<'p>, HookError>> {
         let value = self.run(Hook::Disposition, subject)?;
         Some(value.and_then(|v| Disposition::read(v, subject.policy)))
     }
 
     /// The `route` hook's rep for `subject`, `Ok(None)` for the default.
-    pub(crate) fn route(&self, subject: &Subject<'_>) -> Option<Result<Option<String>, HookError>> {
+    pub(crate) fn route(
+        &self,
+        subject: &Subject<'_, '_>,
+    ) -> Option<Result<Option<String>, HookError>> {
         Some(self.run(Hook::Route, subject)?.and_then(decision::route))
     }
 
     /// The `points` hook's extra points for `subject`'s touch.
-    pub(crate) fn points(&self, subject: &Subject<'_>) -> Option<Result<f64, HookError>> {
+    pub(crate) fn points(&self, subject: &Subject<'_, '_>) -> Option<Result<f64, HookError>> {
         Some(self.run(Hook::Points, subject)?.and_then(decision::points))
     }
 
     /// The `requalify` hook's decision for `subject`, `Ok(None)` for the default.
     pub(crate) fn requalify(
         &self,
-        subject: &Subject<'_>,
+        subject: &Subject<'_, '_>,
     ) -> Option<Result<Option<bool>, HookError>> {
         Some(
             self.run(Hook::Requalify, subject)?

@@ -1,11 +1,15 @@
 //! The read-only views a hook sees: `lead` and `event`, as rhai maps holding only the
-//! fields the script mentions (building a field the script cannot read would cost an
+//! fields the script reads (building a field the script cannot read would cost an
 //! allocation per call for nothing).
+//!
+//! The maps are filled in place, call after call (see `CompiledRules::run`): a field
+//! keeps its map entry, and a text value equal to the one already there is kept, so a
+//! hook reading a lead's stage and grade and an event's reason allocates nothing.
 
 use crate::error::rfc3339;
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, Touch};
-use crate::matrix::{Band, Cell, Grade};
+use crate::matrix::{Band, Grade};
 use crate::policy::Policy;
 use crate::profile::ProfileValue;
 use chrono::{DateTime, Utc};
@@ -64,9 +68,124 @@ pub const EVENT_FIELDS: &[&str] = &[
     "cause",
 ];
 
+/// The lead view's fields, in the order of [`LEAD_FIELDS`].
+#[derive(Clone, Copy)]
+enum LeadField {
+    Id,
+    Stage,
+    DaysInStage,
+    CreatedAt,
+    DaysSinceCreated,
+    FitGrade,
+    EngagementBand,
+    Cell,
+    Fit,
+    Engagement,
+    Score,
+    Touches,
+    FirstTouch,
+    LastTouch,
+    DaysSinceLastTouch,
+    TimesRecycled,
+    RecycleReasons,
+    Program,
+    ProgramStep,
+    ProgramPositions,
+    ContentSeen,
+    Choices,
+    OriginalRep,
+    Owner,
+    Account,
+    Opportunity,
+    DoNotEmail,
+    Profile,
+}
+
+impl LeadField {
+    const ALL: [LeadField; 28] = [
+        LeadField::Id,
+        LeadField::Stage,
+        LeadField::DaysInStage,
+        LeadField::CreatedAt,
+        LeadField::DaysSinceCreated,
+        LeadField::FitGrade,
+        LeadField::EngagementBand,
+        LeadField::Cell,
+        LeadField::Fit,
+        LeadField::Engagement,
+        LeadField::Score,
+        LeadField::Touches,
+        LeadField::FirstTouch,
+        LeadField::LastTouch,
+        LeadField::DaysSinceLastTouch,
+        LeadField::TimesRecycled,
+        LeadField::RecycleReasons,
+        LeadField::Program,
+        LeadField::ProgramStep,
+        LeadField::ProgramPositions,
+        LeadField::ContentSeen,
+        LeadField::Choices,
+        LeadField::OriginalRep,
+        LeadField::Owner,
+        LeadField::Account,
+        LeadField::Opportunity,
+        LeadField::DoNotEmail,
+        LeadField::Profile,
+    ];
+}
+
+/// The event view's fields, in the order of [`EVENT_FIELDS`].
+#[derive(Clone, Copy)]
+enum EventField {
+    Type,
+    Lead,
+    At,
+    Id,
+    Rep,
+    Reason,
+    Program,
+    Kind,
+    Content,
+    Campaign,
+    Channel,
+    Outcome,
+    Source,
+    Opportunity,
+    Amount,
+    Cause,
+}
+
+impl EventField {
+    const ALL: [EventField; 16] = [
+        EventField::Type,
+        EventField::Lead,
+        EventField::At,
+        EventField::Id,
+        EventField::Rep,
+        EventField::Reason,
+        EventField::Program,
+        EventField::Kind,
+        EventField::Content,
+        EventField::Campaign,
+        EventField::Channel,
+        EventField::Outcome,
+        EventField::Source,
+        EventField::Opportunity,
+        EventField::Amount,
+        EventField::Cause,
+    ];
+}
+
 /// Which fields of a view a script mentions: bit `i` is field `i` of its list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Fields(u64);
+
+/// Which fields the reused view maps (see `CompiledRules::run`) were last filled with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Filled {
+    pub lead: Fields,
+    pub event: Fields,
+}
 
 impl Fields {
     /// The fields of `names` for which `mentioned` is true.
@@ -84,71 +203,84 @@ impl Fields {
     fn has(self, i: usize) -> bool {
         self.0 & (1 << i) != 0
     }
+
+    /// How many fields.
+    pub fn count(self) -> usize {
+        self.0.count_ones() as usize
+    }
 }
 
 /// What a hook is deciding about, at what time: the lead as the engine holds it, and
 /// the event (none for passive recycling, whose cause is a timer).
-pub(crate) struct Subject<'a> {
+pub(crate) struct Subject<'a, 'p> {
     pub lead: &'a Lead,
-    pub policy: &'a Policy,
+    pub policy: &'p Policy,
     pub at: DateTime<Utc>,
     pub event: Option<&'a Event>,
 }
 
-/// The `lead` view of `s.lead` at `s.at`, holding `fields`.
-pub(super) fn lead(s: &Subject<'_>, fields: Fields) -> Map {
+/// Fills `map` with the `lead` view of `s.lead` at `s.at`: exactly `fields`, provided
+/// `map` was last filled with the same `fields` or is empty.
+pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
     let lead = s.lead;
     let scoring = &s.policy.scoring;
-    let mut map = Map::new();
-    for (i, name) in LEAD_FIELDS.iter().enumerate() {
+    for (i, field) in LeadField::ALL.into_iter().enumerate() {
         if !fields.has(i) {
             continue;
         }
+        let slot = slot(map, LEAD_FIELDS[i]);
         let engagement = || lead.score.engagement_at(s.at);
         let grade = || Grade::of(lead.score.fit, &scoring.grades);
         let band = || Band::of(engagement(), &scoring.bands);
-        let value: Dynamic = match *name {
-            "id" => text(lead.id.as_str()),
-            "stage" => text(lead.stage.as_str()),
-            "days_in_stage" => days(lead.entered_stage_at, s.at),
-            "created_at" => text(&rfc3339(&lead.created_at)),
-            "days_since_created" => days(lead.created_at, s.at),
-            "fit_grade" => text(&grade().to_string()),
-            "engagement_band" => Dynamic::from_int(INT::from(band().number())),
-            "cell" => text(
-                &Cell {
-                    grade: grade(),
-                    band: band(),
-                }
-                .to_string(),
-            ),
-            "fit" => Dynamic::from_float(lead.score.fit),
-            "engagement" => Dynamic::from_float(engagement()),
-            "score" => Dynamic::from_float(lead.score.fit + engagement()),
-            "touches" => counts(lead.touch_counts.iter().map(|(k, n)| (k.as_str(), *n))),
-            "first_touch" => touch(&lead.first_touch),
-            "last_touch" => touch(&lead.last_touch),
-            "days_since_last_touch" => days(lead.last_touch.at, s.at),
-            "times_recycled" => Dynamic::from_int(INT::from(lead.times_recycled)),
-            "recycle_reasons" => texts(lead.recycle_reasons.iter()),
-            "program" => optional(lead.nurture.as_ref().map(|e| e.program.as_str())),
-            "program_step" => lead
-                .nurture
-                .as_ref()
-                .map_or(Dynamic::UNIT, |e| int(e.step as u64)),
-            "program_positions" => counts(
-                lead.program_positions
-                    .iter()
-                    .map(|(k, n)| (k.as_str(), *n as u64)),
-            ),
-            "content_seen" => texts(lead.content_seen.iter()),
-            "choices" => texts(lead.choices.iter()),
-            "original_rep" => optional(lead.original_rep.as_ref().map(|r| r.as_str())),
-            "owner" => optional(lead.owner.as_ref().map(|r| r.as_str())),
-            "account" => optional(lead.account.as_deref()),
-            "opportunity" => optional(lead.opportunity.as_deref()),
-            "do_not_email" => Dynamic::from_bool(lead.do_not_email),
-            "profile" => {
+        match field {
+            LeadField::Id => put_text(slot, lead.id.as_str()),
+            LeadField::Stage => put_text(slot, lead.stage.as_str()),
+            LeadField::DaysInStage => *slot = days(lead.entered_stage_at, s.at),
+            LeadField::CreatedAt => *slot = text(&rfc3339(&lead.created_at)),
+            LeadField::DaysSinceCreated => *slot = days(lead.created_at, s.at),
+            LeadField::FitGrade => put_text(slot, grade_name(grade())),
+            LeadField::EngagementBand => *slot = Dynamic::from_int(INT::from(band().number())),
+            LeadField::Cell => {
+                let cell = [grade_name(grade()).as_bytes()[0], b'0' + band().number()];
+                put_text(slot, std::str::from_utf8(&cell).expect("ASCII"));
+            }
+            LeadField::Fit => *slot = Dynamic::from_float(lead.score.fit),
+            LeadField::Engagement => *slot = Dynamic::from_float(engagement()),
+            LeadField::Score => *slot = Dynamic::from_float(lead.score.fit + engagement()),
+            LeadField::Touches => {
+                *slot = counts(lead.touch_counts.iter().map(|(k, n)| (k.as_str(), *n)))
+            }
+            LeadField::FirstTouch => *slot = touch(&lead.first_touch),
+            LeadField::LastTouch => *slot = touch(&lead.last_touch),
+            LeadField::DaysSinceLastTouch => *slot = days(lead.last_touch.at, s.at),
+            LeadField::TimesRecycled => *slot = Dynamic::from_int(INT::from(lead.times_recycled)),
+            LeadField::RecycleReasons => *slot = texts(lead.recycle_reasons.iter()),
+            LeadField::Program => {
+                put_optional(slot, lead.nurture.as_ref().map(|e| e.program.as_str()))
+            }
+            LeadField::ProgramStep => {
+                *slot = lead
+                    .nurture
+                    .as_ref()
+                    .map_or(Dynamic::UNIT, |e| int(e.step as u64))
+            }
+            LeadField::ProgramPositions => {
+                *slot = counts(
+                    lead.program_positions
+                        .iter()
+                        .map(|(k, n)| (k.as_str(), *n as u64)),
+                )
+            }
+            LeadField::ContentSeen => *slot = texts(lead.content_seen.iter()),
+            LeadField::Choices => *slot = texts(lead.choices.iter()),
+            LeadField::OriginalRep => {
+                put_optional(slot, lead.original_rep.as_ref().map(|r| r.as_str()))
+            }
+            LeadField::Owner => put_optional(slot, lead.owner.as_ref().map(|r| r.as_str())),
+            LeadField::Account => put_optional(slot, lead.account.as_deref()),
+            LeadField::Opportunity => put_optional(slot, lead.opportunity.as_deref()),
+            LeadField::DoNotEmail => *slot = Dynamic::from_bool(lead.do_not_email),
+            LeadField::Profile => {
                 let mut profile = Map::new();
                 for (k, v) in &lead.profile {
                     let v = match v {
@@ -158,92 +290,137 @@ pub(super) fn lead(s: &Subject<'_>, fields: Fields) -> Map {
                     };
                     profile.insert(k.as_str().into(), v);
                 }
-                Dynamic::from_map(profile)
+                *slot = Dynamic::from_map(profile)
             }
-            other => unreachable!("lead view field `{other}` is not built"),
-        };
-        map.insert((*name).into(), value);
+        }
+        seal(slot);
     }
-    map
 }
 
-/// The `event` view, holding `fields`. Passive recycling has no event: its view is
+/// Fills `map` with the `event` view: exactly `fields`, provided `map` was last filled
+/// with the same `fields` or is empty. Passive recycling has no event: its view is
 /// `type` and `reason` `"sla_idle"` at the deadline's time.
-pub(super) fn event(s: &Subject<'_>, fields: Fields) -> Map {
-    let mut map = Map::new();
-    for (i, name) in EVENT_FIELDS.iter().enumerate() {
+pub(super) fn fill_event(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
+    for (i, field) in EventField::ALL.into_iter().enumerate() {
         if !fields.has(i) {
             continue;
         }
-        let value = match s.event {
-            Some(e) => event_field(e, name),
-            None => match *name {
-                "type" | "reason" => text("sla_idle"),
-                "lead" => text(s.lead.id.as_str()),
-                "at" => text(&rfc3339(&s.at)),
-                _ => Dynamic::UNIT,
+        let slot = slot(map, EVENT_FIELDS[i]);
+        match s.event {
+            Some(e) => event_field(e, field, slot),
+            None => match field {
+                EventField::Type | EventField::Reason => put_text(slot, "sla_idle"),
+                EventField::Lead => put_text(slot, s.lead.id.as_str()),
+                EventField::At => *slot = text(&rfc3339(&s.at)),
+                _ => *slot = Dynamic::UNIT,
             },
-        };
-        map.insert((*name).into(), value);
+        }
+        seal(slot);
     }
-    map
 }
 
-fn event_field(e: &Event, name: &str) -> Dynamic {
+/// The entry of `name` in `map`, created as `()` if need be.
+fn slot<'m>(map: &'m mut Map, name: &str) -> &'m mut Dynamic {
+    map.entry(name.into()).or_insert(Dynamic::UNIT)
+}
+
+/// Marks a view's value read-only (with everything inside it): rhai refuses to assign
+/// to a field of a constant only when the field's own value is read-only.
+fn seal(slot: &mut Dynamic) {
+    if !slot.is_read_only() {
+        *slot = std::mem::replace(slot, Dynamic::UNIT).into_read_only();
+    }
+}
+
+fn event_field(e: &Event, field: EventField, slot: &mut Dynamic) {
     let kind = e.kind();
-    match name {
-        "type" => text(e.event_type().as_str()),
-        "lead" => optional(e.lead().map(|l| l.as_str())),
-        "at" => text(&rfc3339(&e.at())),
-        "id" => optional(e.id().map(|i| i.as_str())),
-        "rep" => optional(kind.rep().map(|r| r.as_str())),
-        "reason" => optional(kind.reason()),
-        "program" => optional(kind.chosen_program()),
-        "kind" => match kind {
-            EventKind::Touch { kind, .. } => text(kind),
-            _ => Dynamic::UNIT,
+    let value: Option<&str> = match field {
+        EventField::Type => Some(e.event_type().as_str()),
+        EventField::Lead => e.lead().map(|l| l.as_str()),
+        EventField::At => {
+            *slot = text(&rfc3339(&e.at()));
+            return;
+        }
+        EventField::Id => e.id().map(|i| i.as_str()),
+        EventField::Rep => kind.rep().map(|r| r.as_str()),
+        EventField::Reason => kind.reason(),
+        EventField::Program => kind.chosen_program(),
+        EventField::Kind => match kind {
+            EventKind::Touch { kind, .. } => Some(kind),
+            _ => None,
         },
-        "content" => match kind {
-            EventKind::Touch { content, .. } => optional(content.as_deref()),
-            _ => Dynamic::UNIT,
+        EventField::Content => match kind {
+            EventKind::Touch { content, .. } => content.as_deref(),
+            _ => None,
         },
-        "campaign" => match kind {
+        EventField::Campaign => match kind {
             EventKind::Touch { campaign, .. } | EventKind::Created { campaign, .. } => {
-                optional(campaign.as_deref())
+                campaign.as_deref()
             }
-            _ => Dynamic::UNIT,
+            _ => None,
         },
-        "channel" => match kind {
+        EventField::Channel => match kind {
             EventKind::Touch { channel, .. }
             | EventKind::Created { channel, .. }
-            | EventKind::SalesAttempt { channel, .. } => optional(channel.as_deref()),
-            _ => Dynamic::UNIT,
+            | EventKind::SalesAttempt { channel, .. } => channel.as_deref(),
+            _ => None,
         },
-        "outcome" => match kind {
-            EventKind::SalesAttempt { outcome, .. } => optional(outcome.as_deref()),
-            _ => Dynamic::UNIT,
+        EventField::Outcome => match kind {
+            EventKind::SalesAttempt { outcome, .. } => outcome.as_deref(),
+            _ => None,
         },
-        "source" => match kind {
-            EventKind::Created { source, .. } => text(source),
-            _ => Dynamic::UNIT,
+        EventField::Source => match kind {
+            EventKind::Created { source, .. } => Some(source),
+            _ => None,
         },
-        "opportunity" => match kind {
+        EventField::Opportunity => match kind {
             EventKind::OpportunityOpened { opportunity, .. }
             | EventKind::OpportunityWon { opportunity }
-            | EventKind::OpportunityLost { opportunity, .. } => text(opportunity),
-            _ => Dynamic::UNIT,
+            | EventKind::OpportunityLost { opportunity, .. } => Some(opportunity),
+            _ => None,
         },
-        "amount" => match kind {
-            EventKind::OpportunityOpened {
-                amount: Some(a), ..
-            } => Dynamic::from_float(*a),
-            _ => Dynamic::UNIT,
+        EventField::Amount => {
+            *slot = match kind {
+                EventKind::OpportunityOpened {
+                    amount: Some(a), ..
+                } => Dynamic::from_float(*a),
+                _ => Dynamic::UNIT,
+            };
+            return;
+        }
+        EventField::Cause => match kind {
+            EventKind::ContactLost { cause } => Some(cause),
+            _ => None,
         },
-        "cause" => match kind {
-            EventKind::ContactLost { cause } => text(cause),
-            _ => Dynamic::UNIT,
-        },
-        other => unreachable!("event view field `{other}` is not built"),
+    };
+    put_optional(slot, value);
+}
+
+fn grade_name(grade: Grade) -> &'static str {
+    match grade {
+        Grade::A => "A",
+        Grade::B => "B",
+        Grade::C => "C",
+        Grade::D => "D",
+    }
+}
+
+/// Sets `slot` to `s`, keeping the string already there when it is equal (no
+/// allocation).
+fn put_text(slot: &mut Dynamic, s: &str) {
+    if slot
+        .as_immutable_string_ref()
+        .is_ok_and(|t| t.as_str() == s)
+    {
+        return;
+    }
+    *slot = text(s);
+}
+
+fn put_optional(slot: &mut Dynamic, s: Option<&str>) {
+    match s {
+        Some(s) => put_text(slot, s),
+        None => *slot = Dynamic::UNIT,
     }
 }
 
