@@ -29,6 +29,7 @@ pub mod contract {}
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
 #[doc = "[what_if]: crate::docs::what_if"]
+#[doc = "[rules]: crate::docs::rules"]
 #[doc = ""]
 #[doc = include_str!("../docs/semantics.md")]
 pub mod semantics {}
