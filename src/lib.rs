@@ -85,6 +85,8 @@
 //! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
 //! - [`docs::scoring`]: the scoring model and calibration.
 //! - [`docs::what_if`]: what-if replays under two policies, and the `what_if` example.
+//! - [`docs::rules`]: the rhai hooks of `[rules]`: what each decides, the views they
+//!   read, the sandbox and its limits, and what happens when one fails.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

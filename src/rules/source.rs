@@ -144,7 +144,12 @@ pub(super) fn mentions(source: &str) -> Mentions {
                     while j < chars.len() && is_ident_char(chars[j]) {
                         advance(&mut j, &mut l, &mut col, &chars);
                     }
-                    if j > name_start {
+                    // `lead.keys()` is a method call on the whole view, not a field.
+                    let mut k = j;
+                    while k < chars.len() && chars[k].is_whitespace() {
+                        k += 1;
+                    }
+                    if j > name_start && chars.get(k) != Some(&'(') {
                         out.reads.push(Read {
                             view,
                             name: chars[name_start..j].iter().collect(),
@@ -201,6 +206,14 @@ mod tests {
         let m = mentions(r#"lead.stage == "x" && event.reason == "y""#);
         assert!(m.whole.is_empty());
         let m = mentions(r#"fn f(l) { l.stage } f(lead) && event.reason == "y""#);
+        assert_eq!(m.whole, ["lead"]);
+    }
+
+    #[test]
+    fn a_method_call_on_a_view_uses_it_whole() {
+        let m = mentions("lead.keys().len() > 3 && lead.stage == \"mql\"");
+        assert_eq!(m.reads.len(), 1);
+        assert_eq!(m.reads[0].name, "stage");
         assert_eq!(m.whole, ["lead"]);
     }
 
