@@ -30,10 +30,14 @@
 //!   standard error when the arguments are wrong or the policy, the events or a state
 //!   file cannot be read, parsed, validated or written.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use chrono::{DateTime, Utc};
-use leadcycle::{Effect, Engine, Event, LeadBook, Policy, PolicyError, Snapshot};
+use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
+use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -107,10 +111,6 @@ pub fn run(
     }
 }
 
-/// Why a run could not start or finish: a sentence for standard error.
-#[derive(Debug)]
-struct Failure(String);
-
 impl From<lexopt::Error> for Failure {
     fn from(e: lexopt::Error) -> Self {
         Failure(format!("{e} ({USAGE})"))
@@ -135,18 +135,34 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("policy") => set_once(&mut parsed.policy, "--policy", parser.value()?.into())?,
-            Long("events") => set_once(&mut parsed.events, "--events", parser.value()?.into())?,
-            Long("state-in") => {
-                set_once(&mut parsed.state_in, "--state-in", parser.value()?.into())?
-            }
-            Long("state-out") => {
-                set_once(&mut parsed.state_out, "--state-out", parser.value()?.into())?
-            }
+            Long("policy") => set_once(
+                &mut parsed.policy,
+                "--policy",
+                parser.value()?.into(),
+                USAGE,
+            )?,
+            Long("events") => set_once(
+                &mut parsed.events,
+                "--events",
+                parser.value()?.into(),
+                USAGE,
+            )?,
+            Long("state-in") => set_once(
+                &mut parsed.state_in,
+                "--state-in",
+                parser.value()?.into(),
+                USAGE,
+            )?,
+            Long("state-out") => set_once(
+                &mut parsed.state_out,
+                "--state-out",
+                parser.value()?.into(),
+                USAGE,
+            )?,
             Long("until") => {
                 let value = parser.value()?;
                 let until = parse_time(&value)?;
-                set_once(&mut parsed.until, "--until", until)?;
+                set_once(&mut parsed.until, "--until", until, USAGE)?;
             }
             Long("print-policy") => parsed.print_policy = true,
             Short('h') | Long("help") => parsed.help = true,
@@ -163,31 +179,6 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
         )));
     }
     Ok(parsed)
-}
-
-/// Sets an option given at most once.
-fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), Failure> {
-    if slot.is_some() {
-        return Err(Failure(format!(
-            "{flag} is given twice; give it once ({USAGE})"
-        )));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// An RFC 3339 time, in any offset, as UTC.
-fn parse_time(value: &OsString) -> Result<DateTime<Utc>, Failure> {
-    let text = value.to_str().ok_or_else(|| {
-        Failure(format!("--until {value:?} is not valid unicode; expected an RFC 3339 time such as 2026-03-01T00:00:00Z"))
-    })?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure(format!(
-                "--until {text:?} is not an RFC 3339 time ({e}); expected a time such as 2026-03-01T00:00:00Z"
-            ))
-        })
 }
 
 fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Result<(), Failure> {
@@ -217,7 +208,7 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
     let state_out = args
         .state_out
         .as_deref()
-        .map(StateOut::create)
+        .map(|path| AtomicFile::create(path, "state"))
         .transpose()?;
     match events {
         Some((file, source)) => apply_lines(
@@ -242,7 +233,8 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
     }
     stdout.flush().map_err(write_failure)?;
     if let Some(state_out) = state_out {
-        state_out.commit(&book.snapshot())?;
+        let snapshot = book.snapshot();
+        state_out.commit(|w| Ok(serde_json::to_writer(w, &snapshot)?))?;
     }
     Ok(())
 }
@@ -268,19 +260,6 @@ fn load_engine(path: Option<&Path>) -> Result<Engine, Failure> {
     Engine::new(policy).map_err(|e| policy_failure(&shown, e))
 }
 
-/// A policy that cannot be used, on one line: what went wrong, and where.
-fn policy_failure(shown: &str, e: PolicyError) -> Failure {
-    Failure(match e {
-        PolicyError::Read { message, .. } => format!("cannot read policy {shown}: {message}"),
-        PolicyError::Parse { .. } => format!("cannot parse policy {shown}: {e}"),
-        // Every problem, each after a `;`.
-        _ => {
-            let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
-            format!("invalid policy {shown}: {}", problems.join("; "))
-        }
-    })
-}
-
 /// The book in the snapshot at `path`, checked against the engine's policy.
 fn restore(path: &Path, engine: &Engine) -> Result<LeadBook, Failure> {
     let snapshot = load_snapshot(path)?;
@@ -293,82 +272,6 @@ fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     let text =
         std::fs::read(path).map_err(|e| Failure(format!("cannot read state {shown}: {e}")))?;
     serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
-}
-
-/// The `--state-out` file: a temporary file beside it, created before the first effect
-/// is written (so a path that cannot be written stops the run before it prints
-/// anything), and renamed over it once the snapshot is written in full. Dropped
-/// without [`StateOut::commit`], it removes the temporary file and leaves the state
-/// file as it was.
-struct StateOut {
-    path: PathBuf,
-    temp: PathBuf,
-    file: Option<File>,
-}
-
-impl StateOut {
-    fn create(path: &Path) -> Result<Self, Failure> {
-        let shown = path.display();
-        let cannot = |why: String| Failure(format!("cannot write state {shown}: {why}"));
-        if path.is_dir() {
-            return Err(cannot("it is a directory; give a file path".to_owned()));
-        }
-        let name = path
-            .file_name()
-            .ok_or_else(|| cannot("it names no file; give a file path".to_owned()))?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(cannot(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
-        // The process id keeps two runs writing the same state from sharing a file.
-        let mut temp_name = OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}.tmp", std::process::id()));
-        let temp = dir.join(temp_name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)
-            .map_err(|e| cannot(format!("cannot create a file in {}: {e}", dir.display())))?;
-        Ok(StateOut {
-            path: path.to_owned(),
-            temp,
-            file: Some(file),
-        })
-    }
-
-    /// Writes the snapshot to the temporary file, flushes and syncs it, and renames it
-    /// over the state file.
-    fn commit(mut self, snapshot: &Snapshot) -> Result<(), Failure> {
-        let shown = self.path.display().to_string();
-        let cannot =
-            |e: &dyn std::fmt::Display| Failure(format!("cannot write state {shown}: {e}"));
-        let Some(file) = self.file.take() else {
-            return Err(cannot(&"it was already written"));
-        };
-        let mut writer = BufWriter::new(file);
-        serde_json::to_writer(&mut writer, snapshot).map_err(|e| cannot(&e))?;
-        let file = writer.into_inner().map_err(|e| cannot(e.error()))?;
-        file.sync_all().map_err(|e| cannot(&e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.path).map_err(|e| cannot(&e))
-    }
-}
-
-impl Drop for StateOut {
-    fn drop(&mut self) {
-        // Closed first, so that it can be removed on every platform. After a commit
-        // the temporary file is the state file, and there is nothing to remove.
-        drop(self.file.take());
-        let _ = std::fs::remove_file(&self.temp);
-    }
 }
 
 /// The UTF-8 byte-order mark some editors write at the start of a file.
@@ -434,14 +337,4 @@ fn write_effects(stdout: &mut impl Write, effects: &[Effect]) -> Result<(), Fail
 
 fn write_failure(e: io::Error) -> Failure {
     Failure(format!("cannot write effects: {e}"))
-}
-
-/// The message on a single line: line breaks become spaces.
-fn one_line(message: &str) -> String {
-    let lines: Vec<&str> = message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.join(" ")
 }

@@ -23,10 +23,14 @@
 //!   error on standard error when the arguments are wrong or a policy, the events or
 //!   `--out` cannot be read, parsed, validated or written.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use chrono::{DateTime, Utc};
-use leadcycle::{Engine, Event, Policy, PolicyError, WhatIf, WhatIfReplay};
+use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
+use leadcycle::{Engine, Event, Policy, WhatIf, WhatIfReplay};
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -102,10 +106,6 @@ pub fn run(
     }
 }
 
-/// Why a run could not start or finish: a sentence for standard error.
-#[derive(Debug)]
-struct Failure(String);
-
 impl From<lexopt::Error> for Failure {
     fn from(e: lexopt::Error) -> Self {
         Failure(format!("{e} ({USAGE})"))
@@ -129,45 +129,30 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("before") => set_once(&mut parsed.before, "--before", parser.value()?.into())?,
-            Long("after") => set_once(&mut parsed.after, "--after", parser.value()?.into())?,
-            Long("events") => set_once(&mut parsed.events, "--events", parser.value()?.into())?,
-            Long("out") => set_once(&mut parsed.out, "--out", parser.value()?.into())?,
+            Long("before") => set_once(
+                &mut parsed.before,
+                "--before",
+                parser.value()?.into(),
+                USAGE,
+            )?,
+            Long("after") => set_once(&mut parsed.after, "--after", parser.value()?.into(), USAGE)?,
+            Long("events") => set_once(
+                &mut parsed.events,
+                "--events",
+                parser.value()?.into(),
+                USAGE,
+            )?,
+            Long("out") => set_once(&mut parsed.out, "--out", parser.value()?.into(), USAGE)?,
             Long("until") => {
                 let value = parser.value()?;
                 let until = parse_time(&value)?;
-                set_once(&mut parsed.until, "--until", until)?;
+                set_once(&mut parsed.until, "--until", until, USAGE)?;
             }
             Short('h') | Long("help") => parsed.help = true,
             _ => return Err(arg.unexpected().into()),
         }
     }
     Ok(parsed)
-}
-
-/// Sets an option given at most once.
-fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), Failure> {
-    if slot.is_some() {
-        return Err(Failure(format!(
-            "{flag} is given twice; give it once ({USAGE})"
-        )));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// An RFC 3339 time, in any offset, as UTC.
-fn parse_time(value: &OsString) -> Result<DateTime<Utc>, Failure> {
-    let text = value.to_str().ok_or_else(|| {
-        Failure(format!("--until {value:?} is not valid unicode; expected an RFC 3339 time such as 2026-03-01T00:00:00Z"))
-    })?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure(format!(
-                "--until {text:?} is not an RFC 3339 time ({e}); expected a time such as 2026-03-01T00:00:00Z"
-            ))
-        })
 }
 
 fn what_if(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Result<(), Failure> {
@@ -188,7 +173,11 @@ fn what_if(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resu
         }
         None => None,
     };
-    let out = args.out.as_deref().map(OutFile::create).transpose()?;
+    let out = args
+        .out
+        .as_deref()
+        .map(|path| AtomicFile::create(path, "--out"))
+        .transpose()?;
 
     let mut replay = WhatIfReplay::new(&before, &after);
     let (input, source) = match events {
@@ -203,8 +192,9 @@ fn what_if(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resu
     };
     let report = replay.finish(args.until);
 
-    let written = match out {
-        Some(out) => Some((out.path.display().to_string(), out.commit(&report)?)),
+    let shown_out = args.out.as_deref().map(|p| p.display().to_string());
+    let written = match out.zip(shown_out) {
+        Some((out, shown)) => Some((shown, write_diffs(out, &report)?)),
         None => None,
     };
     writeln!(stdout, "before: {before_shown}").map_err(write_failure)?;
@@ -237,19 +227,6 @@ fn load_engine(path: Option<&Path>) -> Result<(Engine, String), Failure> {
     };
     let engine = Engine::new(policy).map_err(|e| policy_failure(&shown, e))?;
     Ok((engine, shown))
-}
-
-/// A policy that cannot be used, on one line: what went wrong, and where.
-fn policy_failure(shown: &str, e: PolicyError) -> Failure {
-    Failure(match e {
-        PolicyError::Read { message, .. } => format!("cannot read policy {shown}: {message}"),
-        PolicyError::Parse { .. } => format!("cannot parse policy {shown}: {e}"),
-        // Every problem, each after a `;`.
-        _ => {
-            let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
-            format!("invalid policy {shown}: {}", problems.join("; "))
-        }
-    })
 }
 
 /// What was read: lines, events, and the lines that were not events.
@@ -345,95 +322,17 @@ fn read_events(
     }
 }
 
-/// The `--out` file: a temporary file beside it, created before the first event is
-/// read (so a path that cannot be written stops the run before it starts), and renamed
-/// over it once every line is written. Dropped without [`OutFile::commit`], it removes
-/// the temporary file and leaves the file as it was.
-struct OutFile {
-    path: PathBuf,
-    temp: PathBuf,
-    file: Option<File>,
-}
-
-impl OutFile {
-    fn create(path: &Path) -> Result<Self, Failure> {
-        let shown = path.display();
-        let cannot = |why: String| Failure(format!("cannot write --out {shown}: {why}"));
-        if path.is_dir() {
-            return Err(cannot("it is a directory; give a file path".to_owned()));
-        }
-        let name = path
-            .file_name()
-            .ok_or_else(|| cannot("it names no file; give a file path".to_owned()))?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(cannot(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
-        // The process id keeps two runs writing the same file from sharing a temporary.
-        let mut temp_name = OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}.tmp", std::process::id()));
-        let temp = dir.join(temp_name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)
-            .map_err(|e| cannot(format!("cannot create a file in {}: {e}", dir.display())))?;
-        Ok(OutFile {
-            path: path.to_owned(),
-            temp,
-            file: Some(file),
-        })
-    }
-
-    /// Writes every lead that differs as a JSON line, flushes and syncs the temporary
-    /// file, and renames it over the file; returns how many lines it wrote.
-    fn commit(mut self, report: &WhatIf) -> Result<usize, Failure> {
-        let shown = self.path.display().to_string();
-        let cannot =
-            |e: &dyn std::fmt::Display| Failure(format!("cannot write --out {shown}: {e}"));
-        let Some(file) = self.file.take() else {
-            return Err(cannot(&"it was already written"));
-        };
-        let mut writer = BufWriter::new(file);
+/// Writes every lead that differs as a JSON line; returns how many.
+fn write_diffs(out: AtomicFile, report: &WhatIf) -> Result<usize, Failure> {
+    out.commit(|w| {
         for diff in &report.leads {
-            serde_json::to_writer(&mut writer, diff).map_err(|e| cannot(&e))?;
-            writer.write_all(b"\n").map_err(|e| cannot(&e))?;
+            serde_json::to_writer(&mut *w, diff)?;
+            w.write_all(b"\n")?;
         }
-        let file = writer.into_inner().map_err(|e| cannot(e.error()))?;
-        file.sync_all().map_err(|e| cannot(&e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.path).map_err(|e| cannot(&e))?;
         Ok(report.leads.len())
-    }
-}
-
-impl Drop for OutFile {
-    fn drop(&mut self) {
-        // Closed first, so that it can be removed on every platform. After a commit
-        // the temporary file is the output file, and there is nothing to remove.
-        drop(self.file.take());
-        let _ = std::fs::remove_file(&self.temp);
-    }
+    })
 }
 
 fn write_failure(e: io::Error) -> Failure {
     Failure(format!("cannot write the summary: {e}"))
-}
-
-/// The message on a single line: line breaks become spaces.
-fn one_line(message: &str) -> String {
-    let lines: Vec<&str> = message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.join(" ")
 }

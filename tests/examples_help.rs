@@ -2,6 +2,10 @@
 //! default, and the exit codes. The examples are used as modules (their `main`
 //! functions are not called here).
 
+// `replay` and `what_if` each include examples/shared/cli.rs as their own module, as
+// their binaries do; here both are in one crate, so the file is loaded twice.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code)]
 #[path = "../examples/replay.rs"]
 mod replay;
