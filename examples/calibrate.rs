@@ -218,7 +218,7 @@ fn calibrate(
     )?;
     print_report(out, &report, engine.policy().scoring.mql_threshold)?;
     writeln!(out)?;
-    writeln!(out, "Learned scoring section:")?;
+    writeln!(out, "Written-back scoring section:")?;
     writeln!(out)?;
     #[derive(serde::Serialize)]
     struct Section<'a> {
@@ -414,11 +414,68 @@ fn percent(rate: Option<f64>) -> String {
 }
 
 fn print_report(out: &mut impl Write, report: &LearnReport, threshold: f64) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Half-life, chosen by {}-fold cross-validation on the train leads (mean AUC):",
+        LearnOptions::default().folds
+    )?;
+    for t in &report.half_lives {
+        let chosen = if t.half_life_days == report.policy.half_life_days {
+            "  <- chosen"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {:>6} days  {:.4}{chosen}",
+            t.half_life_days, t.cv_auc
+        )?;
+    }
+
+    writeln!(out)?;
+    writeln!(out, "ROC AUC")?;
+    let rows = [
+        ("given policy (engine)", None, report.baseline_holdout_auc),
+        (
+            "written-back policy (engine)",
+            Some(report.train_auc),
+            report.holdout_auc,
+        ),
+        (
+            "learner's model (log-odds)",
+            Some(report.model.train_auc),
+            report.model.holdout_auc,
+        ),
+        (
+            "every candidate feature (log-odds)",
+            Some(report.all_features_model.train_auc),
+            report.all_features_model.holdout_auc,
+        ),
+    ];
+    writeln!(out, "  {:<40}{:>8}{:>8}", "", "train", "test")?;
+    for (name, train, test) in rows {
+        let train = train.map_or_else(|| "-".to_owned(), |t| format!("{t:.4}"));
+        writeln!(out, "  {name:<40}{train:>8}{test:>8.4}")?;
+    }
+
+    let t = &report.training;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Train leads under the written-back policy: {} leads, {} converted (base rate {})",
+        t.leads,
+        t.conversions,
+        percent(Some(t.base_rate))
+    )?;
+    print_buckets(out, "grade", &t.by_grade)?;
+    print_buckets(out, "band", &t.by_band)?;
+
     let h = &report.holdout;
     writeln!(out)?;
     writeln!(
         out,
-        "Test leads under the learned scoring: {} leads, {} converted (base rate {})",
+        "Test leads under the written-back policy: {} leads, {} converted (base rate {})",
         h.leads,
         h.conversions,
         percent(Some(h.base_rate))
@@ -449,39 +506,9 @@ fn print_report(out: &mut impl Write, report: &LearnReport, threshold: f64) -> i
     }
 
     writeln!(out)?;
-    writeln!(out, "ROC AUC")?;
-    let rows = [
-        (
-            "given policy's scoring (engine)",
-            None,
-            report.baseline_holdout_auc,
-        ),
-        (
-            "learned scoring section (engine)",
-            Some(report.train_auc),
-            report.holdout_auc,
-        ),
-        (
-            "policy model (log-odds, unrounded)",
-            Some(report.policy_model.train_auc),
-            report.policy_model.holdout_auc,
-        ),
-        (
-            "full model (all signals, log-odds)",
-            Some(report.full_model.train_auc),
-            report.full_model.holdout_auc,
-        ),
-    ];
-    writeln!(out, "  {:<40}{:>8}{:>8}", "", "train", "test")?;
-    for (name, train, test) in rows {
-        let train = train.map_or_else(|| "-".to_owned(), |t| format!("{t:.4}"));
-        writeln!(out, "  {name:<40}{train:>8}{test:>8.4}")?;
-    }
-
-    writeln!(out)?;
     writeln!(
         out,
-        "Learned weights (policy model; {:.2} points per unit of log-odds, {}; threshold {threshold})",
+        "Learned weights ({:.2} points per unit of log-odds, {}; threshold {threshold})",
         report.scale.points_per_log_odds,
         match report.scale.method {
             calibrate::ScaleMethod::TargetRate => format!(
@@ -491,25 +518,30 @@ fn print_report(out: &mut impl Write, report: &LearnReport, threshold: f64) -> i
             _ => "the fallback scale".to_owned(),
         }
     )?;
-    print_weights(out, &report.policy_model.weights)?;
+    writeln!(
+        out,
+        "  {:<40}{:>9}{:>7}{:>8}",
+        "feature", "log-odds", "z", "points"
+    )?;
+    print_weights(out, &report.model.weights)?;
     writeln!(out)?;
     writeln!(
         out,
-        "Signals a policy cannot express (full model, log-odds per unit)"
+        "Dropped as unsupported (lowering the deviance by less than {:.0}: the Akaike criterion), as they stood when dropped",
+        LearnOptions::default().min_z.powi(2)
     )?;
-    print_weights(out, &report.other_signals)
+    print_weights(out, &report.dropped)
 }
 
 fn print_weights(out: &mut impl Write, weights: &[Weight]) -> io::Result<()> {
     for w in weights {
-        let points = w
-            .points
-            .map_or_else(String::new, |p| format!("{p:>8} points"));
+        let points = w.points.map_or_else(String::new, |p| format!("{p:>8}"));
         writeln!(
             out,
-            "  {:<36}{:>9.3}{points}",
+            "  {:<40}{:>9.3}{:>7.2}{points}",
             w.feature.to_string(),
-            w.log_odds
+            w.log_odds,
+            w.z
         )?;
     }
     Ok(())

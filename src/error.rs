@@ -463,6 +463,29 @@ pub enum PolicyProblem {
         /// How many conditions it has.
         count: usize,
     },
+    /// A name in the policy is empty or only whitespace.
+    #[error("`{key}` is empty: expected a name (leave the key out to match any)")]
+    EmptyName {
+        /// The key (`"scoring.sales[2].channel"`).
+        key: String,
+    },
+    /// Two `[[scoring.sales]]` rules match the same channel and outcome.
+    #[error("`scoring.sales[{first}]` and `scoring.sales[{second}]` name the same channel and outcome: expected one rule per pair (their points would silently add up)")]
+    DuplicateSalesRule {
+        /// The first rule's index.
+        first: usize,
+        /// The index of the rule that repeats it.
+        second: usize,
+    },
+    /// `[scoring.milestones]` gives points for `inquiry`, where every lead starts.
+    #[error("`scoring.milestones.inquiry` is refused: every lead starts in inquiry, so its points would be a constant; expected mql, sal, sql, opportunity, customer, recycled or removed")]
+    InquiryMilestone,
+    /// `[scoring.outcomes]` scores an event type that is not a sales outcome.
+    #[error("`scoring.outcomes.{event}` is refused: expected a sales outcome event: sales_accepted, sales_rejected, sales_qualified, opportunity_opened, opportunity_won, opportunity_lost, disqualified or recycled (touches score in scoring.engagement, attempts in scoring.sales)")]
+    NotAnOutcome {
+        /// The event type.
+        event: crate::event::EventType,
+    },
 }
 
 impl StepError {

@@ -174,7 +174,7 @@ impl Lead {
         &self.score
     }
 
-    /// Its score (fit + engagement decayed to `t`) at time `t`, without changing it.
+    /// Its score (fit + funnel points + engagement decayed to `t`) at time `t`, without changing it.
     pub fn score_at(&self, t: DateTime<Utc>) -> f64 {
         self.score.score_at(t)
     }

@@ -12,7 +12,9 @@ mod gen_calibration;
 mod calibrate;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::calibrate::{evaluate, learn, roc_auc, EvidenceError, LabelledLead, LearnOptions};
+use leadcycle::calibrate::{
+    evaluate, learn, measure, roc_auc, EvidenceError, LabelledLead, LearnOptions,
+};
 use leadcycle::scoring::{Band, Cell, Grade};
 use leadcycle::{Engine, Event, Policy, Profile, ProfileValue, Stage};
 use proptest::prelude::*;
@@ -298,7 +300,7 @@ fn learn_is_deterministic() {
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap()
     );
-    assert!(a.policy_model.converged && a.full_model.converged);
+    assert!(a.model.converged && a.all_features_model.converged);
 }
 
 #[test]
@@ -323,33 +325,77 @@ fn the_learned_section_is_a_valid_policy_that_round_trips_through_toml() {
         .chain(report.policy.fit.iter().map(|r| &r.points))
         .all(|p| p.fract() == 0.0));
     assert_eq!(report.policy.mql_threshold, 100.0);
-    // Signals a policy cannot express are reported apart, in log-odds only.
-    assert!(!report.other_signals.is_empty());
-    assert!(report
-        .other_signals
-        .iter()
-        .all(|w| !w.feature.in_policy() && w.points.is_none()));
 }
 
-#[test]
-fn touch_features_are_the_engines_engagement_before_caps() {
-    // One kind, one point: the learned weight times the decayed count is what the
-    // engine adds, so with point_step 0 the policy model's log-odds map to the score.
-    let engine = default_engine();
-    let (train, test) = synthetic(8, 300);
-    let options = LearnOptions {
-        point_step: 0.0,
-        ..LearnOptions::default()
-    };
-    let report = learn(&engine, &train, &test, &options).unwrap();
-    let mut policy = Policy::default();
+/// The written-back section's score of every test lead, computed by an engine
+/// replaying it, is what the learner's rounded model predicts: points x feature
+/// values, summed over the learned weights.
+fn assert_section_scores_as_the_rounded_model(
+    engine: &Engine,
+    train: &[LabelledLead],
+    test: &[LabelledLead],
+    options: &LearnOptions,
+) {
+    let report = learn(engine, train, test, options).unwrap();
+    let mut policy = engine.policy().clone();
     policy.scoring = report.policy.clone();
-    policy.scoring.engagement_cap = 1e9;
-    policy.scoring.engagement_floor = -1e9;
     let learned = Engine::new(policy).unwrap();
-    let e = evaluate(&learned, &test).unwrap();
-    // Uncapped, unrounded: the engine ranks exactly as the policy model's log-odds.
-    assert!((e.auc.unwrap() - report.policy_model.holdout_auc).abs() < 1e-9);
+    let scored = evaluate(&learned, test).unwrap().scored;
+    let features: Vec<_> = report
+        .model
+        .weights
+        .iter()
+        .map(|w| w.feature.clone())
+        .collect();
+    for (lead, s) in test.iter().zip(&scored) {
+        let values = measure(&learned, lead, &features, report.policy.half_life_days).unwrap();
+        let predicted: f64 = report
+            .model
+            .weights
+            .iter()
+            .zip(&values)
+            .map(|(w, v)| w.points.unwrap() * v)
+            .sum();
+        assert!(
+            (s.score - predicted).abs() <= 1e-9 * (1.0 + predicted.abs()),
+            "lead {}: the engine scores {} but the rounded model predicts {predicted}",
+            s.lead,
+            s.score
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 4,
+        rng_seed: RngSeed::Fixed(20261126),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// Whatever the data and the given policy's caps and groups (which the
+    /// written-back section must not let clip a lead), the section scores every test
+    /// lead as the learner's rounded model predicts.
+    #[test]
+    fn written_back_section_scores_each_test_lead_as_the_rounded_model_predicts(
+        seed in any::<u64>(),
+        tight in any::<bool>(),
+    ) {
+        let (train, test) = synthetic(seed, 300);
+        let mut policy = Policy::default();
+        if tight {
+            policy.scoring.engagement_cap = 20.0;
+            policy.scoring.groups.insert(
+                "web".into(),
+                leadcycle::policy::EngagementGroup {
+                    kinds: vec!["pricing_page_view".into(), "sales_attempt".into()],
+                    cap: 5.0,
+                },
+            );
+        }
+        let engine = Engine::new(policy).unwrap();
+        assert_section_scores_as_the_rounded_model(&engine, &train, &test, &LearnOptions::default());
+    }
 }
 
 proptest! {

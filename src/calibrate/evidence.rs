@@ -2,17 +2,16 @@
 //! their last event, then checked against whether they converted.
 
 use super::metrics::{conversion_rate, deciles, roc_auc, Bucket, Decile};
-use crate::effect::EffectKind;
 use crate::engine::Engine;
 use crate::error::PolicyError;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, EventType};
 use crate::id::LeadId;
 use crate::lead::Lead;
 use crate::matrix::{Band, Cell, Grade};
+use crate::policy::OUTCOME_EVENTS;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use thiserror::Error;
 
 /// One lead's history and its outcome: the training and test unit of
@@ -157,6 +156,27 @@ pub fn evaluate(engine: &Engine, leads: &[LabelledLead]) -> Result<Evaluation, E
     Ok(summarize(engine, &replayed))
 }
 
+/// The value of each feature on one lead replayed alone through `engine` (as
+/// [`evaluate`] replays it), as of its last applied event, with touches and sales
+/// attempts decayed at `half_life_days`. With the half-life of a section
+/// [`learn`](super::learn) wrote back, `sum(points x value)` over the learned weights
+/// is the score that section gives the lead, exactly.
+///
+/// Errors: [`EvidenceError::NoCreatedEvent`] for a lead without an accepted
+/// `created` event.
+pub fn measure(
+    engine: &Engine,
+    lead: &LabelledLead,
+    features: &[super::Feature],
+    half_life_days: f64,
+) -> Result<Vec<f64>, EvidenceError> {
+    let r = replay(engine, 0, lead)?;
+    Ok(features
+        .iter()
+        .map(|f| super::feature::value(f, &r, half_life_days))
+        .collect())
+}
+
 /// One lead after its replay, with what the features are built from.
 #[derive(Clone, Debug)]
 pub(crate) struct Replayed {
@@ -166,10 +186,10 @@ pub(crate) struct Replayed {
     pub at: DateTime<Utc>,
     /// The applied touches: kind and time.
     pub touches: Vec<(String, DateTime<Utc>)>,
-    /// The outcomes of the applied sales attempts (`None` when not given).
-    pub attempts: Vec<Option<String>>,
-    /// Every stage the lead entered.
-    pub reached: BTreeSet<Stage>,
+    /// The applied sales attempts: channel, outcome and time.
+    pub attempts: Vec<(Option<String>, Option<String>, DateTime<Utc>)>,
+    /// The types of the applied sales outcome events (`scoring.outcomes`).
+    pub outcomes: Vec<EventType>,
     pub refused: usize,
 }
 
@@ -195,17 +215,16 @@ fn replay(
     for event in &labelled.events {
         effects.clear();
         let Some(r) = state.as_mut() else {
-            if let Ok((lead, out)) = engine.create(event) {
-                let mut r = Replayed {
+            if let Ok((lead, _)) = engine.create(event) {
+                let r = Replayed {
                     lead,
                     converted: labelled.converted,
                     at: event.at(),
                     touches: Vec::new(),
                     attempts: Vec::new(),
-                    reached: BTreeSet::new(),
+                    outcomes: Vec::new(),
                     refused: 0,
                 };
-                note_stages(&mut r.reached, &out);
                 state = Some(r);
             } else {
                 refused += 1;
@@ -217,10 +236,16 @@ fn replay(
             continue;
         }
         r.at = r.at.max(event.at());
-        note_stages(&mut r.reached, &effects);
+        if OUTCOME_EVENTS.contains(&event.event_type()) {
+            r.outcomes.push(event.event_type());
+        }
         match event.kind() {
             EventKind::Touch { kind, .. } => r.touches.push((kind.clone(), event.at())),
-            EventKind::SalesAttempt { outcome, .. } => r.attempts.push(outcome.clone()),
+            EventKind::SalesAttempt {
+                channel, outcome, ..
+            } => r
+                .attempts
+                .push((channel.clone(), outcome.clone(), event.at())),
             _ => {}
         }
     }
@@ -230,14 +255,6 @@ fn replay(
     })?;
     r.refused = refused;
     Ok(r)
-}
-
-fn note_stages(reached: &mut BTreeSet<Stage>, effects: &[crate::effect::Effect]) {
-    for e in effects {
-        if let EffectKind::Transition { to, .. } = e.kind {
-            reached.insert(to);
-        }
-    }
 }
 
 /// Scores replayed leads under `engine` and summarizes them.

@@ -39,6 +39,11 @@ pub(crate) struct Solved {
     pub intercept: f64,
     /// One weight per column asked for, in that order.
     pub weights: Vec<f64>,
+    /// Each weight over its standard error (0 for a constant column).
+    pub z_scores: Vec<f64>,
+    /// Twice the minimised objective, summed over the rows: the (penalised)
+    /// deviance, for likelihood-ratio tests.
+    pub deviance: f64,
     pub iterations: usize,
     pub converged: bool,
 }
@@ -111,34 +116,7 @@ pub(crate) fn solve(
     let mut current = objective(&beta);
     while iterations < settings.max_iterations {
         iterations += 1;
-        let mut grad = vec![0.0; d];
-        let mut hess = vec![0.0; d * d];
-        for i in 0..n {
-            let zi = &z[i * d..(i + 1) * d];
-            let mu = sigmoid(dot(zi, &beta));
-            let r = mu - targets[i];
-            let w = mu * (1.0 - mu);
-            for a in 0..d {
-                grad[a] += r * zi[a];
-                let wa = w * zi[a];
-                for b in 0..=a {
-                    hess[a * d + b] += wa * zi[b];
-                }
-            }
-        }
-        for a in 0..d {
-            grad[a] /= nf;
-            for b in 0..=a {
-                hess[a * d + b] /= nf;
-            }
-            if a > 0 {
-                grad[a] += ridge * beta[a];
-                hess[a * d + a] += ridge;
-            }
-            // A whisker of ridge keeps the intercept's pivot positive when the
-            // predictions saturate.
-            hess[a * d + a] += 1e-12;
-        }
+        let (grad, hess) = gradient_and_hessian(&z, &targets, &beta, ridge);
         let step = cholesky_solve(&hess, &grad, d)?;
         let slope = dot(&grad, &step);
         // Backtracking line search on the objective (Armijo); Newton's full step is
@@ -170,19 +148,69 @@ pub(crate) fn solve(
     }
 
     // Back to original units: w_j = beta_j / sd_j, b = beta_0 - sum_j w_j mean_j.
+    // Wald statistics: the inverse of the (penalised) Hessian of the summed loss is
+    // the weights' approximate covariance.
+    let (_, hess) = gradient_and_hessian(&z, &targets, &beta, ridge);
     let mut weights = vec![0.0; cols.len()];
+    let mut z_scores = vec![0.0; cols.len()];
     let mut intercept = beta[0];
     for (j, &(k, _)) in used.iter().enumerate() {
         let w = beta[j + 1] / sds[j];
         weights[k] = w;
         intercept -= w * means[j];
+        let mut unit = vec![0.0; d];
+        unit[j + 1] = 1.0;
+        let variance = cholesky_solve(&hess, &unit, d)?[j + 1] / nf;
+        z_scores[k] = beta[j + 1] / variance.sqrt();
     }
     Ok(Solved {
         intercept,
         weights,
+        z_scores,
+        deviance: 2.0 * nf * current,
         iterations,
         converged,
     })
+}
+
+/// The gradient and Hessian (lower triangle filled, then mirrored) of the mean
+/// log-loss plus the ridge penalty at `beta`, over the standardised rows `z`.
+fn gradient_and_hessian(
+    z: &[f64],
+    targets: &[f64],
+    beta: &[f64],
+    ridge: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let d = beta.len();
+    let n = targets.len();
+    let nf = n as f64;
+    let mut grad = vec![0.0; d];
+    let mut hess = vec![0.0; d * d];
+    for i in 0..n {
+        let zi = &z[i * d..(i + 1) * d];
+        let mu = sigmoid(dot(zi, beta));
+        let r = mu - targets[i];
+        let w = mu * (1.0 - mu);
+        for a in 0..d {
+            grad[a] += r * zi[a];
+            let wa = w * zi[a];
+            for b in 0..=a {
+                hess[a * d + b] += wa * zi[b];
+            }
+        }
+    }
+    for a in 0..d {
+        grad[a] /= nf;
+        for b in 0..=a {
+            hess[a * d + b] /= nf;
+        }
+        if a > 0 {
+            grad[a] += ridge * beta[a];
+            hess[a * d + a] += ridge;
+        }
+        hess[a * d + a] += 1e-12;
+    }
+    (grad, hess)
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

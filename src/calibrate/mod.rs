@@ -14,9 +14,10 @@ mod learning;
 mod logistic;
 mod metrics;
 
-pub use evidence::{evaluate, Evaluation, EvidenceError, LabelledLead, ScoredLead};
+pub use evidence::{evaluate, measure, Evaluation, EvidenceError, LabelledLead, ScoredLead};
 pub use feature::Feature;
 pub use learning::{
-    learn, LearnOptions, LearnReport, Model, Scale, ScaleMethod, SplitSummary, Weight,
+    learn, HalfLifeTrial, LearnOptions, LearnReport, Model, Scale, ScaleMethod, SplitSummary,
+    Weight,
 };
 pub use metrics::{conversion_rate, roc_auc, Bucket, Decile};

@@ -8,8 +8,9 @@ use crate::event::{Event, EventKind};
 use crate::id::RepId;
 use crate::lead::Lead;
 use crate::name::Name;
+use crate::policy::sales_points;
 use crate::rules::{Hook, Subject};
-use crate::scoring::fit_changes;
+use crate::scoring::{fit_changes, LedgerCause};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
@@ -89,7 +90,12 @@ impl Engine {
                 take_ownership(lead, rep);
                 self.move_to(lead, Target::Sql, cause, at, out);
             }
-            EventKind::SalesAttempt { .. } => self.sales_attempt(lead, at),
+            EventKind::SalesAttempt {
+                channel, outcome, ..
+            } => {
+                self.sales_points(lead, channel.as_deref(), outcome.as_deref(), at);
+                self.sales_attempt(lead, at);
+            }
             EventKind::OpportunityOpened { opportunity, .. } => {
                 lead.opportunity = Some(opportunity.clone());
                 self.move_to(lead, Target::Opportunity, cause, at, out);
@@ -134,6 +140,10 @@ impl Engine {
                 unreachable!("refusal sends `{}` elsewhere", event.event_type())
             }
         }
+        if let Some(&points) = self.inner.policy.scoring.outcomes.get(&event.event_type()) {
+            let size = self.inner.policy.scoring.ledger_size;
+            lead.score.add_outcome(event.event_type(), points, at, size);
+        }
         self.applied(lead, event);
         // A touch that qualifies the lead takes it out of nurture, so it does not
         // branch: moving it first would send it a step of the new program and end
@@ -165,6 +175,33 @@ impl Engine {
         }
     }
 
+    /// A contact attempt's engagement points (`scoring.sales`), grouped with the
+    /// `sales_attempt` kind when a group lists it.
+    fn sales_points(
+        &self,
+        lead: &mut Lead,
+        channel: Option<&str>,
+        outcome: Option<&str>,
+        at: DateTime<Utc>,
+    ) {
+        let points = sales_points(&self.inner.policy.scoring.sales, channel, outcome);
+        if points == 0.0 {
+            return;
+        }
+        self.decay(lead, at);
+        let group = self
+            .inner
+            .touch_kinds
+            .get(SALES_ATTEMPT)
+            .and_then(|f| f.group.as_ref().map(|(g, cap)| (g, *cap)));
+        let cause = LedgerCause::Sales {
+            channel: channel.map(str::to_owned),
+            outcome: outcome.map(str::to_owned),
+        };
+        lead.score
+            .add_engagement(cause, points, group, at, self.bounds());
+    }
+
     /// A contact attempt answers the respond service level, counts toward the attempts
     /// one and resets the idle clock, in the stages sales owns.
     fn sales_attempt(&self, lead: &mut Lead, at: DateTime<Utc>) {
@@ -179,6 +216,9 @@ impl Engine {
         lead.sla.idle_due = sla.idle_days.map(|d| after(at, d));
     }
 }
+
+/// The kind a `[scoring.groups]` entry lists to cap sales attempts' points.
+const SALES_ATTEMPT: &str = "sales_attempt";
 
 /// The rep now owns the lead; the first rep to take it is remembered for life.
 fn take_ownership(lead: &mut Lead, rep: &RepId) {

@@ -145,7 +145,7 @@ impl Engine {
     fn qualifies(&self, lead: &Lead, threshold: f64, margin: f64, t: DateTime<Utc>) -> bool {
         let scoring = &self.inner.policy.scoring;
         let engagement = lead.score.engagement_at(t) + margin;
-        if lead.score.fit + engagement >= threshold {
+        if lead.score.fit + lead.score.funnel + engagement >= threshold {
             return true;
         }
         if scoring.mql_cells.is_empty() {

@@ -84,6 +84,9 @@ impl Engine {
         lead.stage = stage;
         lead.entered_stage_at = at;
         lead.sla = self.sla_clock(stage, at);
+        let scoring = &self.inner.policy.scoring;
+        lead.score
+            .reach(stage, &scoring.milestones, at, scoring.ledger_size);
 
         if from == Stage::Recycled && stage != Stage::Removed {
             self.end_nurture(lead, NurtureEnd::ReEngaged, at, out);

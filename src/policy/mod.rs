@@ -49,7 +49,9 @@ mod validate;
 pub use program::Program;
 pub use recycle::RecyclePolicy;
 pub use rules::{RuleLimits, Rules};
-pub use scoring::{Bands, EngagementGroup, FitRule, Grades, ScoringPolicy};
+pub use scoring::{
+    sales_points, Bands, EngagementGroup, FitRule, Grades, SalesRule, ScoringPolicy, OUTCOME_EVENTS,
+};
 pub use sla::{SlaPolicy, StageSla};
 
 use serde::{Deserialize, Serialize};

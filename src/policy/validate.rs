@@ -1,5 +1,6 @@
 use super::Policy;
 use crate::error::{PolicyError, PolicyProblem};
+use crate::stage::Stage;
 use std::collections::BTreeMap;
 
 impl Policy {
@@ -70,6 +71,36 @@ impl Policy {
                 });
             }
             problems.finite(rule.points, &format!("scoring.fit[{index}].points"));
+        }
+        let mut pairs = BTreeMap::new();
+        for (index, rule) in s.sales.iter().enumerate() {
+            problems.finite(rule.points, &format!("scoring.sales[{index}].points"));
+            for (field, value) in [("channel", &rule.channel), ("outcome", &rule.outcome)] {
+                if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                    problems.push(PolicyProblem::EmptyName {
+                        key: format!("scoring.sales[{index}].{field}"),
+                    });
+                }
+            }
+            let pair = (rule.channel.as_deref(), rule.outcome.as_deref());
+            if let Some(first) = pairs.insert(pair, index) {
+                problems.push(PolicyProblem::DuplicateSalesRule {
+                    first,
+                    second: index,
+                });
+            }
+        }
+        for (stage, points) in &s.milestones {
+            problems.finite(*points, &format!("scoring.milestones.{stage}"));
+            if *stage == Stage::Inquiry {
+                problems.push(PolicyProblem::InquiryMilestone);
+            }
+        }
+        for (event, points) in &s.outcomes {
+            problems.finite(*points, &format!("scoring.outcomes.{event}"));
+            if !super::OUTCOME_EVENTS.contains(event) {
+                problems.push(PolicyProblem::NotAnOutcome { event: *event });
+            }
         }
         let g = &s.grades;
         for (v, key) in [

@@ -246,7 +246,9 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             }
             LeadField::Fit => *slot = Dynamic::from_float(lead.score.fit),
             LeadField::Engagement => *slot = Dynamic::from_float(engagement()),
-            LeadField::Score => *slot = Dynamic::from_float(lead.score.fit + engagement()),
+            LeadField::Score => {
+                *slot = Dynamic::from_float(lead.score.fit + lead.score.funnel + engagement())
+            }
             LeadField::Touches => {
                 *slot = counts(lead.touch_counts.iter().map(|(k, n)| (k.as_str(), *n)))
             }

@@ -2,6 +2,7 @@
 
 use crate::id::LeadId;
 use crate::name::Name;
+use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -13,6 +14,15 @@ use std::collections::{BTreeMap, VecDeque};
 pub struct ScoreState {
     /// Fit points: the sum of the matching fit rules.
     pub fit: f64,
+    /// Funnel points: milestones reached (`scoring.milestones`) and sales outcomes
+    /// taken (`scoring.outcomes`); they do not decay. Left out of the serde form when
+    /// 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub funnel: f64,
+    /// The stages the lead has reached, for milestones. Left out of the serde form
+    /// when empty.
+    #[serde(default, skip_serializing_if = "Reached::is_empty")]
+    pub reached: Reached,
     /// Engagement points at `at`.
     pub engagement: f64,
     /// Engagement points per engagement group at `at` (only groups the lead touched).
@@ -38,6 +48,8 @@ impl ScoreState {
     pub(crate) fn new(at: DateTime<Utc>, half_life_days: f64) -> Self {
         ScoreState {
             fit: 0.0,
+            funnel: 0.0,
+            reached: Reached::default(),
             engagement: 0.0,
             groups: BTreeMap::new(),
             at,
@@ -56,9 +68,49 @@ impl ScoreState {
         self.engagement * self.factor(t)
     }
 
-    /// Fit plus engagement decayed to time `t`.
+    /// Fit plus funnel points plus engagement decayed to time `t`.
     pub fn score_at(&self, t: DateTime<Utc>) -> f64 {
-        self.fit + self.engagement_at(t)
+        self.fit + self.funnel + self.engagement_at(t)
+    }
+
+    /// Adds a sales outcome's points (`scoring.outcomes`) at `t`.
+    pub(crate) fn add_outcome(
+        &mut self,
+        event: crate::event::EventType,
+        points: f64,
+        t: DateTime<Utc>,
+        ledger_size: usize,
+    ) {
+        if points != 0.0 {
+            self.funnel += points;
+            self.ledger
+                .record(t, LedgerCause::Outcome { event }, points, ledger_size);
+        }
+    }
+
+    /// Notes that the lead entered `stage` at `t`: it reaches the stage (for a
+    /// waterfall stage, every earlier one too) and earns the milestone points of each
+    /// stage it reaches for the first time, one ledger entry each.
+    pub(crate) fn reach(
+        &mut self,
+        stage: Stage,
+        points: &BTreeMap<Stage, f64>,
+        t: DateTime<Utc>,
+        ledger_size: usize,
+    ) {
+        let stages = match WATERFALL.iter().position(|&s| s == stage) {
+            Some(rank) => &WATERFALL[1..=rank],
+            None => std::slice::from_ref(&stage),
+        };
+        for &s in stages {
+            if self.reached.insert(s) {
+                if let Some(&p) = points.get(&s) {
+                    self.funnel += p;
+                    self.ledger
+                        .record(t, LedgerCause::Milestone { stage: s }, p, ledger_size);
+                }
+            }
+        }
     }
 
     /// Brings the state to time `t`, recording the decay in the ledger.
@@ -97,14 +149,26 @@ impl ScoreState {
         if points == 0.0 {
             return;
         }
-        self.ledger.record(
-            t,
-            LedgerCause::Touch {
-                touch: kind.clone(),
-            },
-            points,
-            bounds.ledger_size,
-        );
+        let cause = LedgerCause::Touch {
+            touch: kind.clone(),
+        };
+        self.add_engagement(cause, points, group, t, bounds);
+    }
+
+    /// Adds engagement points for `cause` at `t` (after `decay_to(t)`), as
+    /// [`add_touch`](Self::add_touch) does: a touch's or a sales attempt's.
+    pub(crate) fn add_engagement(
+        &mut self,
+        cause: LedgerCause,
+        points: f64,
+        group: Option<(&Name, f64)>,
+        t: DateTime<Utc>,
+        bounds: Bounds,
+    ) {
+        if points == 0.0 {
+            return;
+        }
+        self.ledger.record(t, cause, points, bounds.ledger_size);
         let mut applied = points;
         if let Some((name, group_cap)) = group {
             let g = match self.groups.get_mut(&**name) {
@@ -207,6 +271,70 @@ pub(crate) fn decay_factor(from: DateTime<Utc>, to: DateTime<Utc>, half_life_day
     (-half_lives * std::f64::consts::LN_2).exp()
 }
 
+/// The waterfall, in order: reaching a stage reaches every earlier one.
+const WATERFALL: [Stage; 6] = [
+    Stage::Inquiry,
+    Stage::Mql,
+    Stage::Sal,
+    Stage::Sql,
+    Stage::Opportunity,
+    Stage::Customer,
+];
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// A set of stages in one byte (a lead's score state is kept for millions of leads);
+/// its serde form is the list of the stages, in stage order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reached(u8);
+
+impl Reached {
+    fn bit(stage: Stage) -> u8 {
+        1 << (stage as u8)
+    }
+
+    /// Whether the set holds `stage`.
+    pub fn contains(self, stage: Stage) -> bool {
+        self.0 & Self::bit(stage) != 0
+    }
+
+    /// Adds `stage`; true when it was not there.
+    pub fn insert(&mut self, stage: Stage) -> bool {
+        let new = !self.contains(stage);
+        self.0 |= Self::bit(stage);
+        new
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The stages in the set, in stage order.
+    pub fn iter(self) -> impl Iterator<Item = Stage> {
+        Stage::ALL.into_iter().filter(move |&s| self.contains(s))
+    }
+}
+
+impl Serialize for Reached {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Reached {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stages = Vec::<Stage>::deserialize(deserializer)?;
+        let mut set = Reached::default();
+        for s in stages {
+            set.insert(s);
+        }
+        Ok(set)
+    }
+}
+
 /// The last changes to a lead's score, bounded in size. `earlier` sums the changes that
 /// no longer fit, so `earlier` plus every entry's points is the score at the last update.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -285,6 +413,26 @@ pub enum LedgerCause {
     Cap,
     /// The engagement floor held up points.
     Floor,
+    /// A sales contact attempt scored the points of the `scoring.sales` rules it
+    /// matched.
+    Sales {
+        /// The attempt's channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        /// The attempt's outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<String>,
+    },
+    /// The lead reached a stage for the first time (`scoring.milestones`).
+    Milestone {
+        /// The stage.
+        stage: Stage,
+    },
+    /// The lead took a sales outcome event (`scoring.outcomes`).
+    Outcome {
+        /// The event type.
+        event: crate::event::EventType,
+    },
     /// A merged duplicate's engagement was added.
     Merged {
         /// The duplicate.
