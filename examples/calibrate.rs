@@ -21,9 +21,12 @@
 //!   learned section is used with; the embedded default when omitted.
 //!
 //! Learns on the train rows ([`leadcycle::calibrate::learn`] with default options) and
-//! prints the evaluation of the test rows under the learned scoring, the learned
-//! weights, the learned `[scoring]` section as TOML, and as its very last line
-//! `holdout_auc=<AUC of the learned section on the test rows, 4 decimals>`.
+//! prints the half-lives tried, the AUCs of the given policy, the written-back policy
+//! and the learner's model side by side, conversion by grade and band on the train
+//! rows and by grade, band, cell and decile on the test rows under the written-back
+//! scoring, the learned weights and the dropped ones, the written-back `[scoring]`
+//! section as TOML, and as its very last line
+//! `holdout_auc=<AUC of the written-back section on the test rows, 4 decimals>`.
 //!
 //! Exit status 0 when it ran; 2 with one line on standard error when the arguments are
 //! wrong, a file cannot be read, the CSV is malformed, or nothing can be learned from
@@ -46,9 +49,10 @@ const USAGE: &str = "usage: calibrate --events E.jsonl --labels L.csv [--policy 
 /// What `--help` prints.
 const HELP: &str = "\
 calibrate: checks a policy's scoring against closed deals and learns a better one
-(docs/scoring.md). Learns on the train rows, then prints the evaluation of the test
-rows under the learned scoring, the learned weights, the learned [scoring] section
-as TOML, and last `holdout_auc=<AUC on the test rows>`.
+(docs/scoring.md). Learns on the train rows, then prints the AUCs of the given
+policy, the written-back policy and the learner's model, conversion by grade, band,
+cell and decile, the learned and the dropped weights, the written-back [scoring]
+section as TOML, and last `holdout_auc=<AUC on the test rows>`.
 
 usage: calibrate --events E.jsonl --labels L.csv [--policy P.toml]
        calibrate --help

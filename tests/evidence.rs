@@ -329,7 +329,8 @@ fn the_learned_section_is_a_valid_policy_that_round_trips_through_toml() {
 
 /// The written-back section's score of every test lead, computed by an engine
 /// replaying it, is what the learner's rounded model predicts: points x feature
-/// values, summed over the learned weights.
+/// values, summed over the learned weights. And its grades and bands order conversion
+/// monotonically on the train split.
 fn assert_section_scores_as_the_rounded_model(
     engine: &Engine,
     train: &[LabelledLead],
@@ -337,6 +338,17 @@ fn assert_section_scores_as_the_rounded_model(
     options: &LearnOptions,
 ) {
     let report = learn(engine, train, test, options).unwrap();
+    // Grades and bands order conversion on the train split, best first.
+    let falls = |rates: Vec<Option<f64>>| {
+        let rates: Vec<f64> = rates.into_iter().flatten().collect();
+        rates.windows(2).all(|w| w[0] >= w[1])
+    };
+    assert!(falls(
+        report.training.by_grade.iter().map(|b| b.rate).collect()
+    ));
+    assert!(falls(
+        report.training.by_band.iter().map(|b| b.rate).collect()
+    ));
     let mut policy = engine.policy().clone();
     policy.scoring = report.policy.clone();
     let learned = Engine::new(policy).unwrap();
