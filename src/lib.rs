@@ -116,7 +116,7 @@ mod what_if;
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
-    Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
+    Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason, SlaKind,
 };
 pub use engine::Engine;
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};
