@@ -91,6 +91,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod applied_ids;
 mod book;
 pub mod calibrate;

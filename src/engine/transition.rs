@@ -24,7 +24,9 @@ pub(super) enum Target<'a> {
         reason: Reason,
     },
     /// Out of the waterfall for `reason`.
-    Removed { reason: Reason },
+    Removed {
+        reason: Reason,
+    },
 }
 
 impl Target<'_> {
