@@ -42,17 +42,20 @@ usage: report --events E.jsonl [--policy P.toml] [--until TIME] --out DIR
        report --help
 
 options:
-  --events E.jsonl   the events, one JSON object per line. Required.
+  --events E.jsonl   the events, one JSON object per line. Default: none, it is
+                     required.
   --effects F.jsonl  the effects those events gave (e.g. the replay example's
-                     output); the events are then not replayed. Default: replay the
-                     events through a lead book under --policy.
+                     output); the events are then not replayed, and an events line
+                     that is not an event is skipped (its `rejected` effect counts
+                     it). Default: replay the events through a lead book under
+                     --policy.
   --policy P.toml    the policy: replays under it, and gives each program's length.
                      Default: the embedded default policy.
   --until TIME       after the last event, advance the clock to TIME (RFC 3339) and
                      fire what falls due (replay only). Default: no tick after the
                      last event.
   --out DIR          the directory the three files are written to; created if
-                     missing. Required.
+                     missing. Default: none, it is required.
   -h, --help         print this help and exit. Default: off.
 
 A progress bar shows on standard error when it is a terminal and the run takes more
@@ -194,14 +197,12 @@ fn report(args: Vec<OsString>, mut stdout: impl Write) -> Result<(), Failure> {
             }
         }
         Some(effects_path) => {
-            each_line(input, events, &mut progress, |line_no, line| {
-                let event: Event = serde_json::from_str(line).map_err(|e| {
-                    Failure(format!(
-                        "events {} line {line_no} is not an event: {e}",
-                        events.display()
-                    ))
-                })?;
-                journal.record_event(&event);
+            // A line that is not an event was refused by the replay that made the
+            // effects (a `rejected` effect of kind `malformed` says so): skipped here.
+            each_line(input, events, &mut progress, |_, line| {
+                if let Ok(event) = serde_json::from_str::<Event>(line) {
+                    journal.record_event(&event);
+                }
                 Ok(())
             })?;
             let (input, _) = open(effects_path, "effects")?;
