@@ -54,7 +54,9 @@ impl Report {
     }
 
     fn write_markdown(&self, out: &mut String) -> std::fmt::Result {
-        let until = self.until.map_or("-".to_owned(), |t| t.to_rfc3339());
+        let until = self.until.map_or("-".to_owned(), |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        });
         writeln!(out, "# Waterfall report\n")?;
         writeln!(
             out,

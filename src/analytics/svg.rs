@@ -190,16 +190,24 @@ impl Report {
                 &style(17, color, at(HPos::Center, VPos::Top)),
                 (cx, BASE + 8),
             )?;
+            // Entries, every pass: a stage skipped on the way up shows fewer entries
+            // than leads that passed it.
+            let entered = self.stages.get(stage).map_or(0, |f| f.entered);
+            root.draw_text(
+                &format!("entered {entered}"),
+                &style(12, GREY, at(HPos::Center, VPos::Top)),
+                (cx, BASE + 30),
+            )?;
         }
 
         // Conversion per pass, in a strip between the stage names.
         root.draw_text(
             "conversion to the next stage",
             &style(13, GREY, at(HPos::Left, VPos::Top)),
-            (LEFT, BASE + 36),
+            (LEFT, BASE + 54),
         )?;
         for (p, row) in bars.iter().enumerate() {
-            let ty = BASE + 58 + 22 * p as i32;
+            let ty = BASE + 76 + 22 * p as i32;
             root.draw_text(
                 &pass_name(p, bars.len()),
                 &style(13, PASS_COLORS[p], at(HPos::Left, VPos::Center)),
