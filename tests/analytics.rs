@@ -161,6 +161,9 @@ fn recycling_yield_counts_distinct_leads_back_as_mql_sql_and_won_and_how_long_it
     );
 }
 
+/// (reason, program, recycled, requalified, won, median days to re-qualify).
+type ProgramRow<'a> = (&'a str, &'a str, u64, u64, u64, Option<f64>);
+
 #[test]
 fn program_effectiveness_groups_recyclings_by_reason_and_program() {
     let mut lines = TWO_PASSES.to_vec();
@@ -172,7 +175,7 @@ fn program_effectiveness_groups_recyclings_by_reason_and_program() {
         r#"{"type":"disqualified","lead":"L3","at":"2026-01-28T00:00:00Z","rep":"R2","reason":"no_budget"}"#,
     ]);
     let r = report_of(&policy(QUIET), &lines);
-    let rows: Vec<(&str, &str, u64, u64, u64, Option<f64>)> = r
+    let rows: Vec<ProgramRow> = r
         .programs
         .iter()
         .map(|p| {
