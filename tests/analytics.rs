@@ -503,6 +503,24 @@ fn the_same_journal_gives_the_same_report_bytes_whatever_the_interleaving() {
 }
 
 #[test]
+fn a_journal_checkpointed_as_json_goes_on_recording_to_the_same_report() {
+    let policy = policy(QUIET);
+    let (whole, effects) = journal_of(&policy, TWO_PASSES);
+    // The journal of the first four events, through JSON, then the rest recorded.
+    let (first, first_effects) = journal_of(&policy, &TWO_PASSES[..4]);
+    let mut resumed: Journal =
+        serde_json::from_str(&serde_json::to_string(&first).unwrap()).unwrap();
+    for line in &TWO_PASSES[4..] {
+        resumed.record_event(&serde_json::from_str(line).unwrap());
+    }
+    for effect in &effects[first_effects.len()..] {
+        resumed.record_effect(effect).unwrap();
+    }
+    let report = |j: &Journal| j.report(&policy, &Thresholds::default()).unwrap();
+    assert_eq!(report(&resumed), report(&whole));
+}
+
+#[test]
 fn the_report_reads_back_from_its_json() {
     let r = report_of(&policy(QUIET), ONE_DEAL);
     let back: Report = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();

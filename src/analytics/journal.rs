@@ -5,6 +5,7 @@ use crate::event::{Event, EventKind};
 use crate::id::LeadId;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -55,7 +56,7 @@ pub enum JournalError {
 }
 
 /// One stage change of a lead.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Move {
     pub at: DateTime<Utc>,
     pub from: Option<Stage>,
@@ -67,7 +68,7 @@ pub(super) struct Move {
 }
 
 /// The lead's current enrollment, as the effects tell it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Enrolled {
     pub program: String,
     /// The step it was enrolled at.
@@ -75,7 +76,7 @@ pub(super) struct Enrolled {
 }
 
 /// Everything the journal holds about one lead.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(super) struct LeadRecord {
     /// The events fed for this lead, in the order recorded.
     pub events: Vec<Event>,
@@ -140,7 +141,9 @@ impl LeadRecord {
 /// assert_eq!(report.stages[&Stage::Mql].now, 1);
 /// assert_eq!(report.stages[&Stage::Inquiry].entered, 1);
 /// ```
-#[derive(Clone, Debug, Default)]
+///
+/// A journal is serde data too: a host checkpoints it and goes on recording later.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Journal {
     pub(super) leads: BTreeMap<LeadId, LeadRecord>,
     pub(super) until: Option<DateTime<Utc>>,
