@@ -120,7 +120,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 }
                 "opportunity_won" => customers += 1,
-                _ => *recycled_by_reason.entry(reason.clone()).or_default() += 1,
+                _ => *recycled_by_reason.entry(reason.to_string()).or_default() += 1,
             },
             EffectKind::Routed { .. } => re_engaged += 1,
             EffectKind::SlaBreached { stage, sla, .. } => {

@@ -22,6 +22,10 @@
 //!   written (its directory exists and a file can be created there), and replaced
 //!   atomically at the end (a temporary file in the same directory, flushed, synced,
 //!   then renamed over it): a run that fails leaves the old state file as it was.
+//! - `--report DIR` also writes the analytics of the run (`DIR/report.json`,
+//!   `DIR/report.md`, `DIR/waterfall.svg`; docs/analytics.md) at the end.
+//! - A progress bar shows on standard error when it is a terminal and the run takes
+//!   more than 2 seconds.
 //! - `--print-policy` prints the effective policy (the file's keys and the default of
 //!   every key it leaves out) as TOML and exits, reading no events.
 //! - `--policy` may be omitted: the embedded default policy is used. An empty policy
@@ -32,17 +36,21 @@
 
 #[path = "shared/cli.rs"]
 mod cli;
+#[path = "shared/report.rs"]
+mod report_files;
 
 use chrono::{DateTime, Utc};
 use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
+use leadcycle::analytics::Journal;
 use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
+use report_files::{Progress, ReportFiles};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// The usage line, appended to argument errors.
-const USAGE: &str = "usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME] [--state-in S.json] [--state-out S.json] | [--policy POLICY.toml] --print-policy | --help";
+const USAGE: &str = "usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME] [--state-in S.json] [--state-out S.json] [--report DIR] | [--policy POLICY.toml] --print-policy | --help";
 
 /// What `--help` prints.
 const HELP: &str = "\
@@ -50,7 +58,7 @@ replay: applies JSON-lines events to a lead book and prints the effects, one JSO
 object per line, in order (docs/contract.md, \"The replay example\").
 
 usage: replay [--policy POLICY.toml] [--events FILE.jsonl] [--until TIME]
-              [--state-in S.json] [--state-out S.json]
+              [--state-in S.json] [--state-out S.json] [--report DIR]
        replay [--policy POLICY.toml] --print-policy
        replay --help
 
@@ -68,9 +76,16 @@ options:
   --state-out S.json    write the book's snapshot here at the end; checked before the
                         first effect is written, and replaced atomically.
                         Default: no snapshot is written.
+  --report DIR          also write the analytics of this run's events and effects
+                        to DIR/report.json, DIR/report.md and DIR/waterfall.svg
+                        (docs/analytics.md); DIR is created if missing, and checked
+                        before the first effect is written. Default: no report.
   --print-policy        print the effective policy (after defaults) as TOML and
                         exit, reading no events. Default: off.
   -h, --help            print this help and exit. Default: off.
+
+A progress bar shows on standard error when it is a terminal and the run takes more
+than 2 seconds.
 
 exit status:
   0  it ran, rejected events included (they are `rejected` effects on standard
@@ -125,6 +140,7 @@ struct Args {
     until: Option<DateTime<Utc>>,
     state_in: Option<PathBuf>,
     state_out: Option<PathBuf>,
+    report: Option<PathBuf>,
     print_policy: bool,
     help: bool,
 }
@@ -159,6 +175,12 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
                 parser.value()?.into(),
                 USAGE,
             )?,
+            Long("report") => set_once(
+                &mut parsed.report,
+                "--report",
+                parser.value()?.into(),
+                USAGE,
+            )?,
             Long("until") => {
                 let value = parser.value()?;
                 let until = parse_time(&value)?;
@@ -172,10 +194,11 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, Failure> {
     let replays = parsed.events.is_some()
         || parsed.until.is_some()
         || parsed.state_in.is_some()
-        || parsed.state_out.is_some();
+        || parsed.state_out.is_some()
+        || parsed.report.is_some();
     if parsed.print_policy && replays && !parsed.help {
         return Err(Failure(format!(
-            "--print-policy prints the policy and replays nothing: give it without --events, --until, --state-in and --state-out ({USAGE})"
+            "--print-policy prints the policy and replays nothing: give it without --events, --until, --state-in, --state-out and --report ({USAGE})"
         )));
     }
     Ok(parsed)
@@ -205,33 +228,46 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
         }
         None => None,
     };
+    let size = events
+        .as_ref()
+        .and_then(|(file, _)| file.metadata().ok())
+        .map(|m| m.len());
+    let mut progress = Progress::new(size);
+    let report = args
+        .report
+        .as_deref()
+        .map(ReportFiles::create)
+        .transpose()?;
+    // The journal is kept only when a report is asked for.
+    let mut journal = report.as_ref().map(|_| Journal::new());
+    let mut run = Run {
+        engine: &engine,
+        book: &mut book,
+        progress: &mut progress,
+        journal: journal.as_mut(),
+    };
     let state_out = args
         .state_out
         .as_deref()
         .map(|path| AtomicFile::create(path, "state"))
         .transpose()?;
     match events {
-        Some((file, source)) => apply_lines(
-            &engine,
-            &mut book,
-            BufReader::new(file),
-            &source,
-            &mut stdout,
-        )?,
-        None => apply_lines(
-            &engine,
-            &mut book,
-            stdin,
-            "events from standard input",
-            &mut stdout,
-        )?,
+        Some((file, source)) => run.apply_lines(BufReader::new(file), &source, &mut stdout)?,
+        None => run.apply_lines(stdin, "events from standard input", &mut stdout)?,
     }
     if let Some(until) = args.until {
         let mut out = Vec::new();
-        book.apply_into(&engine, &Event::tick(until), &mut out);
+        let tick = Event::tick(until);
+        run.book.apply_into(&engine, &tick, &mut out);
+        run.record(&tick, &out)?;
         write_effects(&mut stdout, &out)?;
     }
     stdout.flush().map_err(write_failure)?;
+    if let (Some(files), Some(journal)) = (report, &journal) {
+        progress.say("writing the report");
+        files.write(journal, engine.policy())?;
+    }
+    progress.finish();
     if let Some(state_out) = state_out {
         let snapshot = book.snapshot();
         state_out.commit(|w| Ok(serde_json::to_writer(w, &snapshot)?))?;
@@ -277,42 +313,80 @@ fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
 /// The UTF-8 byte-order mark some editors write at the start of a file.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Applies every line of `input` to the book, writing the effects of each as it goes.
-/// A byte-order mark at the start of the input is skipped.
-fn apply_lines(
-    engine: &Engine,
-    book: &mut LeadBook,
-    mut input: impl BufRead,
-    source: &str,
-    stdout: &mut impl Write,
-) -> Result<(), Failure> {
-    let mut buffer = Vec::new();
-    let mut out = Vec::new();
-    let mut line_no: u64 = 0;
-    loop {
-        buffer.clear();
-        let read = input
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| Failure(format!("cannot read {source} after line {line_no}: {e}")))?;
-        if read == 0 {
+/// A replay under way: the engine, the book, the progress bar, and the journal when a
+/// report is asked for.
+struct Run<'a> {
+    engine: &'a Engine,
+    book: &'a mut LeadBook,
+    progress: &'a mut Progress,
+    journal: Option<&'a mut Journal>,
+}
+
+impl Run<'_> {
+    /// Keeps the event and its effects in the journal, if there is one.
+    fn record(&mut self, event: &Event, effects: &[Effect]) -> Result<(), Failure> {
+        let Some(journal) = self.journal.as_deref_mut() else {
             return Ok(());
-        }
-        line_no += 1;
-        let line = match buffer.strip_prefix(BOM) {
-            Some(rest) if line_no == 1 => rest,
-            _ => &buffer[..],
         };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        out.clear();
-        // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
-        match serde_json::from_slice::<Event>(line) {
-            Ok(event) => book.apply_into(engine, &event, &mut out),
-            Err(e) => out.push(Effect::malformed_line(line_no, &json_error(&e), line)),
-        }
-        write_effects(stdout, &out)?;
+        journal.record_event(event);
+        record_effects(journal, effects)
     }
+
+    /// Applies every line of `input` to the book, writing the effects of each as it goes.
+    /// A byte-order mark at the start of the input is skipped.
+    fn apply_lines(
+        &mut self,
+        mut input: impl BufRead,
+        source: &str,
+        stdout: &mut impl Write,
+    ) -> Result<(), Failure> {
+        let mut buffer = Vec::new();
+        let mut out = Vec::new();
+        let mut line_no: u64 = 0;
+        loop {
+            buffer.clear();
+            let read = input
+                .read_until(b'\n', &mut buffer)
+                .map_err(|e| Failure(format!("cannot read {source} after line {line_no}: {e}")))?;
+            if read == 0 {
+                return Ok(());
+            }
+            self.progress.advance(read as u64);
+            line_no += 1;
+            let line = match buffer.strip_prefix(BOM) {
+                Some(rest) if line_no == 1 => rest,
+                _ => &buffer[..],
+            };
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            out.clear();
+            // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
+            match serde_json::from_slice::<Event>(line) {
+                Ok(event) => {
+                    self.book.apply_into(self.engine, &event, &mut out);
+                    self.record(&event, &out)?;
+                }
+                Err(e) => {
+                    out.push(Effect::malformed_line(line_no, &json_error(&e), line));
+                    if let Some(journal) = self.journal.as_deref_mut() {
+                        record_effects(journal, &out)?;
+                    }
+                }
+            }
+            write_effects(stdout, &out)?;
+        }
+    }
+}
+
+/// Records a replay's own effects in the journal: they cannot contradict each other.
+fn record_effects(journal: &mut Journal, effects: &[Effect]) -> Result<(), Failure> {
+    for effect in effects {
+        journal
+            .record_effect(effect)
+            .map_err(|e| Failure(format!("the replay's effects contradict each other: {e}")))?;
+    }
+    Ok(())
 }
 
 /// A JSON error in one line of input: serde_json counts lines within the document,

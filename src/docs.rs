@@ -11,6 +11,9 @@
 //!   difference, and the `what_if` example's command line.
 //! - [`rules`]: the policy's rhai hooks: what each decides, when it runs, what it sees
 //!   and returns, the sandbox and its limits, and what a failing hook does.
+//! - [`analytics`]: the waterfall measured from the journal: stages and conversion per
+//!   pass, time in stage, recycling yield, program effectiveness, content runway,
+//!   persistence, black holes, attribution, the report files and a worked example.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -58,6 +61,12 @@ pub mod what_if {}
 #[doc = ""]
 #[doc = include_str!("../docs/rules.md")]
 pub mod rules {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = ""]
+#[doc = include_str!("../docs/analytics.md")]
+pub mod analytics {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]

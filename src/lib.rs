@@ -64,6 +64,12 @@
 //!   end differently, and the stage, program and effect counts that change
 //!   ([`docs::what_if`]).
 //!
+//! - [`analytics`] sits above the engine too: it reads the journal (the events fed and
+//!   the effects given back) into a [`analytics::Report`] of the waterfall per pass,
+//!   time in stage, recycling yield, program effectiveness, content runway,
+//!   persistence, black-hole symptoms and attribution, as serde data, markdown and an
+//!   SVG chart ([`docs::analytics`]).
+//!
 //! Time is always an input: the library reads no clock, uses no randomness, and never
 //! lets hash-map order reach its output.
 //!
@@ -72,6 +78,8 @@
 //! - `toml` (on by default): `Policy::from_toml_str`, `Policy::from_toml_file` and
 //!   `Policy::to_toml_string`. A host that keeps policies in another format turns it off
 //!   (`default-features = false`) and deserializes a [`Policy`] with serde.
+//! - `svg` (off by default): `analytics::Report::to_svg` draws the waterfall as an SVG
+//!   chart with `plotters` (its SVG backend only, no system libraries).
 //! - `testing` (off by default; for a host's dev-dependencies): `leadcycle::testing`,
 //!   proptest strategies that generate event streams in a policy's own vocabulary and
 //!   a checker of the design's invariants over their replay, so a host property-tests
@@ -85,12 +93,15 @@
 //! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
 //! - [`docs::scoring`]: the scoring model and calibration.
 //! - [`docs::what_if`]: what-if replays under two policies, and the `what_if` example.
+//! - [`docs::analytics`]: every figure of an analytics report, the report files, and a
+//!   worked example on 5,000 leads.
 //! - [`docs::rules`]: the rhai hooks of `[rules]`: what each decides, the views they
 //!   read, the sandbox and its limits, and what happens when one fails.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod applied_ids;
 mod book;
 pub mod calibrate;
@@ -116,7 +127,7 @@ mod what_if;
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
-    Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
+    Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason, SlaKind,
 };
 pub use engine::Engine;
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};

@@ -126,7 +126,7 @@ const SAMPLE: &str = include_str!("../examples/data/sample.jsonl");
 /// and `rejected.input` are the line number and the start of a malformed input line
 /// (CONTRACT.md, "The replay example"; docs/semantics.md, additions beyond contract v1).
 const EFFECT_TABLE: [(&str, &[&str], &[&str]); 8] = [
-    ("transition", &["from", "to", "cause"], &[]),
+    ("transition", &["from", "to", "cause"], &["reason"]),
     ("nurture_assigned", &["program", "step", "reason"], &[]),
     ("nurture_step_due", &["program", "step", "content"], &[]),
     ("nurture_ended", &["program", "step", "why"], &[]),

@@ -206,7 +206,7 @@ fn effects_of_the_contract_example_display_as_one_sentence_each() {
         [
             "2026-01-05T10:00:00Z L1: entered inquiry (created)",
             "2026-01-08T12:00:00Z L1: moved from inquiry to sal (sales_accepted)",
-            "2026-01-20T12:00:00Z L1: moved from sal to recycled (disqualified)",
+            "2026-01-20T12:00:00Z L1: moved from sal to recycled (disqualified, bad_timing)",
             "2026-01-20T12:00:00Z L1: enrolled in timing_drip at step 0 (bad_timing)",
             r#"2026-01-20T12:00:00Z L1: send "timing-tips" (timing_drip step 0)"#,
             r#"2026-02-03T12:00:00Z L1: send "case-study" (timing_drip step 1)"#,

@@ -26,6 +26,10 @@ mod quickstart;
 #[path = "../examples/what_if.rs"]
 mod what_if;
 
+#[allow(dead_code)]
+#[path = "../examples/report.rs"]
+mod report;
+
 use std::ffi::OsString;
 
 fn args(list: &[&str]) -> Vec<OsString> {
@@ -116,6 +120,7 @@ fn replay_help_lists_every_flag_its_default_and_the_exit_codes() {
             "--until",
             "--state-in",
             "--state-out",
+            "--report",
             "--print-policy",
             "--help",
         ],
@@ -180,6 +185,28 @@ fn what_if_help_lists_every_flag_its_default_and_the_exit_codes() {
 }
 
 #[test]
+fn report_help_lists_every_flag_its_default_and_the_exit_codes() {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = report::run(args(&["--help"]), &mut out, &mut err);
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    assert!(err.is_empty());
+    let help = String::from_utf8(out).unwrap();
+    assert_lists_flags_defaults_and_exit_codes(
+        &help,
+        &[
+            "--events",
+            "--effects",
+            "--policy",
+            "--until",
+            "--out",
+            "--help",
+        ],
+        &[0, 2],
+    );
+}
+
+#[test]
 fn every_example_takes_dash_h_for_help() {
     let mut out = Vec::new();
     assert_eq!(
@@ -205,6 +232,9 @@ fn every_example_takes_dash_h_for_help() {
         0
     );
     assert!(out.starts_with(b"what_if: "));
+    let mut out = Vec::new();
+    assert_eq!(report::run(args(&["-h"]), &mut out, Vec::new()), 0);
+    assert!(out.starts_with(b"report: "));
 }
 
 #[test]

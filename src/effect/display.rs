@@ -29,11 +29,22 @@ impl fmt::Display for EffectKind {
                 from: None,
                 to,
                 cause,
+                ..
             } => write!(f, "entered {to} ({cause})"),
+            // The reason, unless it only repeats the cause (`sla_idle`, `merged`).
             EffectKind::Transition {
                 from: Some(from),
                 to,
                 cause,
+                reason: Some(reason),
+            } if reason.as_str() != cause.as_str() => {
+                write!(f, "moved from {from} to {to} ({cause}, {reason})")
+            }
+            EffectKind::Transition {
+                from: Some(from),
+                to,
+                cause,
+                ..
             } => write!(f, "moved from {from} to {to} ({cause})"),
             EffectKind::NurtureAssigned {
                 program,
@@ -92,6 +103,10 @@ mod tests {
             (
                 r#"{"type":"transition","from":"mql","to":"recycled","cause":"sla_idle","lead":"L1","at":"2026-01-05T10:00:00Z"}"#,
                 "2026-01-05T10:00:00Z L1: moved from mql to recycled (sla_idle)",
+            ),
+            (
+                r#"{"type":"transition","from":"sal","to":"recycled","cause":"disqualified","reason":"bad_timing","lead":"L1","at":"2026-01-05T10:00:00Z"}"#,
+                "2026-01-05T10:00:00Z L1: moved from sal to recycled (disqualified, bad_timing)",
             ),
             (
                 r#"{"type":"nurture_assigned","program":"timing_drip","step":0,"reason":"bad_timing","lead":"L1","at":"2026-01-05T10:00:00Z"}"#,

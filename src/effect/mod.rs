@@ -2,8 +2,10 @@
 
 mod display;
 mod names;
+mod reason;
 
 pub use names::{Cause, NurtureEnd, RejectKind, RouteReason, SlaKind};
+pub use reason::Reason;
 
 use crate::error::{ParseNameError, StepError};
 use crate::event::Event;
@@ -128,6 +130,11 @@ pub enum EffectKind {
         to: Stage,
         /// The event type or timer that moved it.
         cause: Cause,
+        /// Why, for a move into `recycled` (the recycle reason, `sla_idle` for passive
+        /// recycling) or `removed` (the removal reason); absent otherwise, and left out
+        /// of the JSON when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<Reason>,
     },
     /// The lead was enrolled (or re-enrolled) in a nurture program at `step` (0-based).
     /// `step` equal to the program's length means it has been sent every step already.
@@ -140,7 +147,7 @@ pub enum EffectKind {
         /// Why: the recycle reason, `sla_idle`, `completed`, `opportunity_won`, or
         /// `branch` when content the lead consumed moved it along one of its program's
         /// branches.
-        reason: String,
+        reason: Reason,
     },
     /// The host should now send `content`.
     #[non_exhaustive]

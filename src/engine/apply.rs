@@ -3,7 +3,7 @@
 use super::disposition::Recycling;
 use super::transition::Target;
 use super::{after, Engine};
-use crate::effect::{Cause, Effect, NurtureEnd};
+use crate::effect::{Cause, Effect, NurtureEnd, Reason};
 use crate::event::{Event, EventKind};
 use crate::id::RepId;
 use crate::lead::Lead;
@@ -126,7 +126,7 @@ impl Engine {
                 lead.do_not_email = true;
                 if matches!(lead.stage, Stage::Inquiry | Stage::Mql | Stage::Recycled) {
                     let to = Target::Removed {
-                        reason: "unsubscribed",
+                        reason: Reason::Unsubscribed,
                     };
                     self.move_to(lead, to, cause, at, out);
                 } else {
@@ -134,7 +134,10 @@ impl Engine {
                 }
             }
             EventKind::ContactLost { cause: why } => {
-                self.move_to(lead, Target::Removed { reason: why }, cause, at, out);
+                let to = Target::Removed {
+                    reason: Reason::named(why.as_str()),
+                };
+                self.move_to(lead, to, cause, at, out);
             }
             EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {
                 unreachable!("refusal sends `{}` elsewhere", event.event_type())

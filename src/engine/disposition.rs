@@ -3,12 +3,11 @@
 use super::after;
 use super::transition::Target;
 use super::Engine;
-use crate::effect::{Cause, Effect, EffectKind};
+use crate::effect::{Cause, Effect, EffectKind, Reason};
 use crate::event::Event;
 use crate::lead::Lead;
 use crate::rules::{self, Hook, Subject};
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 
 /// Why a lead is being recycled.
 #[derive(Clone, Copy, Debug)]
@@ -25,11 +24,12 @@ pub(super) enum Recycling<'a> {
 }
 
 impl<'a> Recycling<'a> {
-    /// The reason recorded on the enrollment: the rep's reason, or `sla_idle`.
-    fn reason(self) -> &'a str {
+    /// The reason recorded on the transition and the enrollment: the rep's reason,
+    /// or `sla_idle`.
+    fn reason(self) -> Reason {
         match self {
-            Recycling::Active { reason, .. } => reason,
-            Recycling::Passive => "sla_idle",
+            Recycling::Active { reason, .. } => Reason::named(reason),
+            Recycling::Passive => Reason::SlaIdle,
         }
     }
 }
@@ -40,7 +40,7 @@ pub(super) enum Disposition<'a> {
     /// Nurture it in `program`, starting at `step`.
     Nurture { program: &'a str, step: usize },
     /// Remove it from the waterfall for `reason`.
-    Remove { reason: Cow<'a, str> },
+    Remove { reason: Reason },
     /// Leave it with sales, in its stage (only a `disposition` hook decides this).
     Keep { reason: String },
 }
@@ -99,14 +99,14 @@ impl Engine {
         };
         match decided {
             rules::Disposition::Nurture { .. } if lead.do_not_email => Disposition::Remove {
-                reason: Cow::Borrowed("unsubscribed"),
+                reason: Reason::Unsubscribed,
             },
             rules::Disposition::Nurture { program, step } => {
                 let step = step.unwrap_or_else(|| self.entry_step(lead, program));
                 Disposition::Nurture { program, step }
             }
             rules::Disposition::Remove { reason } => Disposition::Remove {
-                reason: Cow::Owned(reason),
+                reason: Reason::named(reason),
             },
             rules::Disposition::Keep { reason } => Disposition::Keep { reason },
             rules::Disposition::Default => unreachable!("handled above"),
@@ -121,12 +121,12 @@ impl Engine {
                 if recycle.remove_reasons.iter().any(|r| r == reason) =>
             {
                 return Disposition::Remove {
-                    reason: Cow::Borrowed(reason),
+                    reason: Reason::named(reason),
                 };
             }
             _ if lead.do_not_email => {
                 return Disposition::Remove {
-                    reason: Cow::Borrowed("unsubscribed"),
+                    reason: Reason::Unsubscribed,
                 }
             }
             Recycling::Active {
@@ -163,7 +163,7 @@ impl Engine {
                 reason: why.reason(),
             },
             Disposition::Remove { reason } => {
-                self.move_to(lead, Target::Removed { reason: &reason }, cause, at, out);
+                self.move_to(lead, Target::Removed { reason }, cause, at, out);
                 return;
             }
             Disposition::Keep { reason } => {

@@ -2,7 +2,7 @@
 
 use super::transition::Target;
 use super::Engine;
-use crate::effect::{Cause, Effect};
+use crate::effect::{Cause, Effect, Reason};
 use crate::error::Rejection;
 use crate::event::Event;
 use crate::lead::Lead;
@@ -45,7 +45,9 @@ impl Engine {
     ) {
         let at = event.at();
         self.rearm(surv, at);
-        let removed = Target::Removed { reason: "merged" };
+        let removed = Target::Removed {
+            reason: Reason::Merged,
+        };
         self.move_to(dup, removed, Cause::Merged, at, out);
         self.applied(dup, event);
 

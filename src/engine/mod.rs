@@ -187,6 +187,7 @@ impl Engine {
                 from: None,
                 to: Stage::Inquiry,
                 cause: Cause::Created,
+                reason: None,
             },
         )];
         self.qualify(&mut lead, event, false, &mut out);

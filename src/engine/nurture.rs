@@ -2,7 +2,7 @@
 //! completion and hand-over to the next program.
 
 use super::{after, Engine};
-use crate::effect::{Effect, EffectKind, NurtureEnd};
+use crate::effect::{Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Enrollment, Lead};
 use crate::policy::Program;
 use crate::stage::Stage;
@@ -29,7 +29,7 @@ impl Engine {
         lead: &mut Lead,
         program: &str,
         step: usize,
-        reason: &str,
+        reason: Reason,
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) {
@@ -40,7 +40,7 @@ impl Engine {
             EffectKind::NurtureAssigned {
                 program: program.to_owned(),
                 step,
-                reason: reason.to_owned(),
+                reason,
             },
         ));
         lead.nurture = Some(Enrollment {
@@ -85,7 +85,7 @@ impl Engine {
                 .and_then(|p| p.then.as_deref())
                 .unwrap_or(&self.inner.policy.recycle.default_program);
             let step = self.entry_step(lead, then);
-            self.assign(lead, then, step, "completed", at, out);
+            self.assign(lead, then, step, Reason::Completed, at, out);
         }
     }
 
@@ -119,7 +119,7 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) {
         let step = self.entry_step(lead, program);
-        self.assign(lead, program, step, "branch", at, out);
+        self.assign(lead, program, step, Reason::Branch, at, out);
     }
 
     /// Ends the current enrollment, if any.

@@ -1,7 +1,7 @@
 //! The one write path of a lead's stage, with each stage's entry and exit actions.
 
 use super::Engine;
-use crate::effect::{Cause, Effect, EffectKind, NurtureEnd};
+use crate::effect::{Cause, Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Lead, SlaClock};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::after;
 
 /// Where a lead moves, with what entering that stage needs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Target<'a> {
     Mql,
     Sal,
@@ -20,17 +20,17 @@ pub(super) enum Target<'a> {
     Recycled {
         program: &'a str,
         step: usize,
-        /// Recorded on the `nurture_assigned` effect.
-        reason: &'a str,
+        /// Recorded on the `transition` and `nurture_assigned` effects.
+        reason: Reason,
     },
     /// Out of the waterfall for `reason`.
     Removed {
-        reason: &'a str,
+        reason: Reason,
     },
 }
 
 impl Target<'_> {
-    fn stage(self) -> Stage {
+    fn stage(&self) -> Stage {
         match self {
             Target::Mql => Stage::Mql,
             Target::Sal => Stage::Sal,
@@ -72,6 +72,10 @@ impl Engine {
             "illegal move {from} -> {stage} by {cause} for lead {}",
             lead.id
         );
+        let reason = match &to {
+            Target::Recycled { reason, .. } | Target::Removed { reason } => Some(reason.clone()),
+            _ => None,
+        };
         out.push(Effect::new(
             &lead.id,
             at,
@@ -79,6 +83,7 @@ impl Engine {
                 from: Some(from),
                 to: stage,
                 cause,
+                reason,
             },
         ));
         lead.stage = stage;
@@ -100,11 +105,11 @@ impl Engine {
                 lead.owner = None;
                 lead.armed = false;
                 lead.times_recycled += 1;
-                lead.recycle_reasons.push(reason.to_owned());
+                lead.recycle_reasons.push(reason.as_str().to_owned());
                 self.assign(lead, program, step, reason, at, out);
             }
             Target::Removed { reason } => {
-                lead.removed_reason = Some(reason.to_owned());
+                lead.removed_reason = Some(reason.as_str().to_owned());
                 let why = if cause == Cause::Unsubscribed {
                     NurtureEnd::Unsubscribed
                 } else {
@@ -115,7 +120,7 @@ impl Engine {
             Target::Customer if !lead.do_not_email => {
                 let program = &self.inner.policy.recycle.customer_program;
                 let step = self.entry_step(lead, program);
-                self.assign(lead, program, step, "opportunity_won", at, out);
+                self.assign(lead, program, step, Reason::OpportunityWon, at, out);
             }
             _ => {}
         }
