@@ -91,6 +91,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accounts;
 mod applied_ids;
 mod book;
 pub mod calibrate;
@@ -116,7 +117,7 @@ mod what_if;
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
-    Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
+    AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
 };
 pub use engine::Engine;
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};

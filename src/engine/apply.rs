@@ -130,7 +130,10 @@ impl Engine {
             EventKind::ContactLost { cause: why } => {
                 self.move_to(lead, Target::Removed { reason: why }, cause, at, out);
             }
-            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {
+            EventKind::Created { .. }
+            | EventKind::Merged { .. }
+            | EventKind::Tick {}
+            | EventKind::AccountAlias { .. } => {
                 unreachable!("refusal sends `{}` elsewhere", event.event_type())
             }
         }

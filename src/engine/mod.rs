@@ -223,8 +223,14 @@ impl Engine {
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
+        if let EventKind::AccountAlias { .. } = event.kind() {
+            return Err(StepError::Malformed {
+                lead: None,
+                problem: "`account_alias` names an account, not a lead: apply it to the LeadBook that keeps the accounts (LeadBook::apply), not to one lead".to_owned(),
+            });
+        }
         if event.lead().is_none() {
-            // A tick, the only event without a lead: it fires the lead's deadlines.
+            // A tick: it fires the lead's deadlines.
             self.refusal(Phase::BeforeDeadlines, Subject::Tick, event, None)?;
             self.advance_into(lead, event.at(), out);
             return Ok(());
