@@ -94,6 +94,7 @@
 pub mod accounts;
 mod applied_ids;
 mod book;
+mod day_points;
 pub mod calibrate;
 pub mod docs;
 mod effect;
@@ -115,7 +116,7 @@ pub mod testing;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
+pub use book::{AccountRollUp, LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
     AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
 };

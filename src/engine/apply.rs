@@ -22,6 +22,8 @@ impl Engine {
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
+        // The points the event gained, for `[alerts]`.
+        let mut gained = 0.0;
         // The program a consumed branch content moves the lead into, once the touch
         // is applied.
         let mut branch = None;
@@ -34,6 +36,7 @@ impl Engine {
             } => {
                 let facts = self.inner.touch_kinds.get(kind);
                 let points = facts.map_or(0.0, |f| f.points) + self.extra_points(lead, event, out);
+                gained = points;
                 if points != 0.0 {
                     self.decay(lead, at);
                     match facts {
@@ -146,6 +149,7 @@ impl Engine {
         if let Some(program) = branch.filter(|_| !qualified) {
             self.branch(lead, program, at, out);
         }
+        self.alert_owner(lead, at, gained, hand_raiser, out);
     }
 
     /// The `points` hook's extra points for a touch, read before the touch is counted;
