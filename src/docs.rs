@@ -11,6 +11,8 @@
 //!   difference, and the `what_if` example's command line.
 //! - [`rules`]: the policy's rhai hooks: what each decides, when it runs, what it sees
 //!   and returns, the sandbox and its limits, and what a failing hook does.
+//! - [`accounts`]: the account roll-up, account aliases and their normal form, the
+//!   qualification lift, alerts to the owning rep, and how to partition accounts.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -21,6 +23,7 @@
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
 #[doc = "[what_if]: crate::docs::what_if"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/contract.md")]
 pub mod contract {}
@@ -30,6 +33,7 @@ pub mod contract {}
 #[doc = "[scoring]: crate::docs::scoring"]
 #[doc = "[what_if]: crate::docs::what_if"]
 #[doc = "[rules]: crate::docs::rules"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/semantics.md")]
 pub mod semantics {}
@@ -58,6 +62,13 @@ pub mod what_if {}
 #[doc = ""]
 #[doc = include_str!("../docs/rules.md")]
 pub mod rules {}
+
+#[doc = "[semantics]: crate::docs::semantics"]
+#[doc = "[contract]: crate::docs::contract"]
+#[doc = "[accounts]: crate::docs::accounts"]
+#[doc = ""]
+#[doc = include_str!("../docs/accounts.md")]
+pub mod accounts {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]

@@ -54,6 +54,11 @@
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
 //!   idempotency and ordering, and snapshots to serde; it iterates, evicts removed
 //!   leads, and refuses to restore a snapshot under another policy.
+//! - Accounts: with the policy's `[accounts]`, the [`LeadBook`] rolls engagement up per
+//!   account and reports an account that crosses its thresholds (`account_engaged`),
+//!   which may lift the account's leads to MQL; [`accounts`] normalises company names
+//!   and resolves aliases. With `[alerts]`, a lead's owner hears when it heats up
+//!   (`owner_alert`). See [`docs::accounts`].
 //! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with
 //!   decay, the grade x band matrix and the score ledger.
 //! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
@@ -85,6 +90,8 @@
 //! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
 //! - [`docs::scoring`]: the scoring model and calibration.
 //! - [`docs::what_if`]: what-if replays under two policies, and the `what_if` example.
+//! - [`docs::accounts`]: the account roll-up, aliases, the lift, alerts to the owner,
+//!   and partitioning accounts across books.
 //! - [`docs::rules`]: the rhai hooks of `[rules]`: what each decides, the views they
 //!   read, the sandbox and its limits, and what happens when one fails.
 

@@ -14,6 +14,7 @@
 
 use leadcycle::accounts::AccountNames;
 use leadcycle::chrono::{DateTime, TimeDelta, Utc};
+use leadcycle::testing;
 use leadcycle::{Effect, EffectKind, Engine, Event, LeadBook, Policy};
 use proptest::prelude::*;
 use serde_json::json;
@@ -249,6 +250,27 @@ proptest! {
         }
         prop_assert_eq!(per_lead(&whole), per_lead(&split));
         prop_assert_eq!(per_account(&whole), per_account(&split));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The design's invariants (`leadcycle::testing`) hold under a policy with
+    /// `[accounts]` and `[alerts]`, on the testing feature's own streams.
+    #[test]
+    fn the_designs_invariants_hold_with_accounts_and_alerts(
+        s in testing::streams(engine(), testing::StreamOptions::new(60)),
+    ) {
+        testing::check_invariants(engine(), &s)?;
+    }
+
+    /// And so does tick placement, on streams in time order.
+    #[test]
+    fn tick_placement_holds_on_the_testing_features_streams(
+        s in testing::streams(engine(), testing::StreamOptions::new(60).in_order()),
+    ) {
+        testing::check_tick_placement(engine(), &s)?;
     }
 }
 

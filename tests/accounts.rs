@@ -492,3 +492,32 @@ fn an_empty_accounts_section_switches_the_roll_up_on_with_its_defaults() {
     assert!(accounts.kinds.is_empty() && accounts.lift_grades.is_empty());
     assert!(Policy::default().accounts.is_none() && Policy::default().alerts.is_none());
 }
+
+#[test]
+fn the_shipped_accounts_example_crosses_once_lifts_its_b_leads_and_alerts_the_owner_once() {
+    let policy =
+        Policy::from_toml_str(include_str!("../examples/policies/accounts.toml")).unwrap();
+    let engine = Engine::new(policy).unwrap();
+    let events: Vec<Event> = include_str!("../examples/data/accounts.jsonl")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let (book, effects) = run(&engine, events);
+    let engaged = of_type(&effects, "account_engaged");
+    assert_eq!(engaged.len(), 1, "{effects:#?}");
+    assert_eq!(engaged[0]["account"], "amex");
+    assert_eq!(engaged[0]["leads"], json!(["L2", "L3", "L4"]));
+    let lifted: Vec<&Value> = effects
+        .iter()
+        .filter(|e| e["type"] == "transition" && e["cause"] == "account")
+        .map(|e| &e["lead"])
+        .collect();
+    assert_eq!(lifted, [&json!("L1"), &json!("L4")]);
+    let alerts = of_type(&effects, "owner_alert");
+    assert_eq!(alerts.len(), 1, "the demo request comes within the window: {effects:#?}");
+    assert_eq!(alerts[0]["rep"], "R7");
+    let rejected = of_type(&effects, "rejected");
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["kind"], "malformed");
+    assert_eq!(book.get("L1").unwrap().stage(), Stage::Sal);
+}
