@@ -196,7 +196,13 @@ impl LeadBook {
     /// `account_engaged` effect, and the engine judges the account's leads for the
     /// lift ([`Engine::lift_for_account`]), each in id order with its deadlines
     /// rescheduled.
-    fn account_event(&mut self, engine: &Engine, id: &LeadId, event: &Event, out: &mut Vec<Effect>) {
+    fn account_event(
+        &mut self,
+        engine: &Engine,
+        id: &LeadId,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) {
         let Some(policy) = engine.policy().accounts.as_ref() else {
             return;
         };

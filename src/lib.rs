@@ -101,8 +101,8 @@
 pub mod accounts;
 mod applied_ids;
 mod book;
-mod day_points;
 pub mod calibrate;
+mod day_points;
 pub mod docs;
 mod effect;
 mod engine;

@@ -108,8 +108,17 @@ fn american_express_amex_and_its_domain_are_one_account_when_aliased() {
     assert_eq!(engaged[0]["account"], "amex");
     assert_eq!(engaged[0]["leads"], json!(["L1", "L2", "L3"]));
     let names = book.account_names(&engine);
-    for spelling in ["american express", "Amex", "AMERICAN EXPRESS CO", "www.americanexpress.com"] {
-        assert_eq!(names.resolve(spelling).as_deref(), Some("amex"), "{spelling}");
+    for spelling in [
+        "american express",
+        "Amex",
+        "AMERICAN EXPRESS CO",
+        "www.americanexpress.com",
+    ] {
+        assert_eq!(
+            names.resolve(spelling).as_deref(),
+            Some("amex"),
+            "{spelling}"
+        );
     }
 }
 
@@ -146,8 +155,15 @@ fn an_alias_event_merges_the_roll_up_kept_under_the_alias_into_the_account() {
     ] {
         effects.extend(apply(&mut book, &engine, &event));
     }
-    assert!(engaged(&effects).is_empty(), "two accounts so far: {effects:#?}");
-    let added = apply(&mut book, &engine, &alias("2026-01-06T09:00:00Z", "Amex", "American Express Inc"));
+    assert!(
+        engaged(&effects).is_empty(),
+        "two accounts so far: {effects:#?}"
+    );
+    let added = apply(
+        &mut book,
+        &engine,
+        &alias("2026-01-06T09:00:00Z", "Amex", "American Express Inc"),
+    );
     assert!(added.is_empty(), "an alias says nothing itself: {added:#?}");
     // The next event of one of the account's leads judges the merged window.
     let effects = apply(&mut book, &engine, &touch("L3", "2026-01-06T10:00:00Z"));
@@ -177,13 +193,25 @@ fn an_alias_event_read_from_its_json_line_names_no_lead() {
 fn refused(event: &Event) -> (String, String) {
     let engine = engine_of(AMEX);
     let mut book = LeadBook::new();
-    apply(&mut book, &engine, &created("L1", "2026-01-05T09:00:00Z", "Visa"));
-    apply(&mut book, &engine, &ev(json!({"type":"tick","at":"2026-01-05T12:00:00Z"})));
+    apply(
+        &mut book,
+        &engine,
+        &created("L1", "2026-01-05T09:00:00Z", "Visa"),
+    );
+    apply(
+        &mut book,
+        &engine,
+        &ev(json!({"type":"tick","at":"2026-01-05T12:00:00Z"})),
+    );
     let before = serde_json::to_value(book.snapshot()).unwrap();
     let effects = apply(&mut book, &engine, event);
     assert_eq!(effects.len(), 1, "{effects:#?}");
     assert_eq!(effects[0]["type"], "rejected");
-    assert_eq!(serde_json::to_value(book.snapshot()).unwrap(), before, "a refused alias changes nothing");
+    assert_eq!(
+        serde_json::to_value(book.snapshot()).unwrap(),
+        before,
+        "a refused alias changes nothing"
+    );
     (
         effects[0]["kind"].as_str().unwrap().to_owned(),
         effects[0]["message"].as_str().unwrap().to_owned(),
@@ -194,7 +222,10 @@ fn refused(event: &Event) -> (String, String) {
 fn an_alias_event_with_a_name_that_normalises_to_nothing_is_malformed() {
     let (kind, message) = refused(&alias("2026-01-06T09:00:00Z", "amex", "Inc."));
     assert_eq!(kind, "malformed");
-    assert!(message.contains("alias \"Inc.\" has no letters or digits left"), "{message}");
+    assert!(
+        message.contains("alias \"Inc.\" has no letters or digits left"),
+        "{message}"
+    );
     let (kind, message) = refused(&alias("2026-01-06T09:00:00Z", "", "Visa"));
     assert_eq!(kind, "malformed");
     assert!(message.contains("account \"\""), "{message}");
@@ -202,9 +233,16 @@ fn an_alias_event_with_a_name_that_normalises_to_nothing_is_malformed() {
 
 #[test]
 fn an_alias_event_that_would_name_a_second_account_is_malformed() {
-    let (kind, message) = refused(&alias("2026-01-06T09:00:00Z", "Visa", "American Express Co"));
+    let (kind, message) = refused(&alias(
+        "2026-01-06T09:00:00Z",
+        "Visa",
+        "American Express Co",
+    ));
     assert_eq!(kind, "malformed");
-    assert!(message.contains("already names account `amex`"), "{message}");
+    assert!(
+        message.contains("already names account `amex`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -212,11 +250,21 @@ fn an_alias_event_chaining_accounts_is_malformed() {
     // amex has aliases of its own: it cannot become another account's alias.
     let (kind, message) = refused(&alias("2026-01-06T09:00:00Z", "Visa", "AMEX"));
     assert_eq!(kind, "malformed");
-    assert!(message.contains("`amex` is an account with aliases of its own"), "{message}");
+    assert!(
+        message.contains("`amex` is an account with aliases of its own"),
+        "{message}"
+    );
     // And an alias cannot be given aliases.
-    let (kind, message) = refused(&alias("2026-01-06T09:00:00Z", "American Express", "Amex Travel"));
+    let (kind, message) = refused(&alias(
+        "2026-01-06T09:00:00Z",
+        "American Express",
+        "Amex Travel",
+    ));
     assert_eq!(kind, "malformed");
-    assert!(message.contains("is an alias of another account"), "{message}");
+    assert!(
+        message.contains("is an alias of another account"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -229,7 +277,11 @@ fn an_alias_event_older_than_the_last_tick_is_out_of_order() {
 fn an_alias_the_table_already_has_is_accepted_and_changes_nothing() {
     let engine = engine_of(AMEX);
     let mut book = LeadBook::new();
-    let effects = apply(&mut book, &engine, &alias("2026-01-06T09:00:00Z", "AMEX", "american express"));
+    let effects = apply(
+        &mut book,
+        &engine,
+        &alias("2026-01-06T09:00:00Z", "AMEX", "american express"),
+    );
     assert!(effects.is_empty(), "{effects:#?}");
     assert!(book.account_roll_up().is_empty());
 }
@@ -242,10 +294,16 @@ fn an_alias_event_stepped_on_one_lead_is_malformed() {
         .unwrap();
     let before = lead.clone();
     let refused = engine
-        .step(&mut lead, &alias("2026-01-06T09:00:00Z", "amex", "American Express"))
+        .step(
+            &mut lead,
+            &alias("2026-01-06T09:00:00Z", "amex", "American Express"),
+        )
         .unwrap_err();
     assert_eq!(refused.kind().as_str(), "malformed");
-    assert!(refused.to_string().contains("apply it to the LeadBook"), "{refused}");
+    assert!(
+        refused.to_string().contains("apply it to the LeadBook"),
+        "{refused}"
+    );
     assert_eq!(lead, before);
 }
 
@@ -258,18 +316,39 @@ fn every_alias_table_problem_is_a_policy_problem() {
     let found = problems("[accounts.aliases]\n\"Inc.\" = [\"x\"]\nvisa = [\"\", \"Ltd\"]\n");
     assert_eq!(found.len(), 3, "{found:?}");
     for p in &found {
-        assert!(matches!(p, PolicyProblem::AccountAlias { problem: AliasError::EmptyName { .. } }), "{p}");
+        assert!(
+            matches!(
+                p,
+                PolicyProblem::AccountAlias {
+                    problem: AliasError::EmptyName { .. }
+                }
+            ),
+            "{p}"
+        );
     }
-    assert!(found[0].to_string().starts_with("`accounts.aliases`: account \"Inc.\""), "{}", found[0]);
-    let found = problems("[accounts.aliases]\namex = [\"Centurion\"]\nvisa = [\"centurion inc\"]\n");
+    assert!(
+        found[0]
+            .to_string()
+            .starts_with("`accounts.aliases`: account \"Inc.\""),
+        "{}",
+        found[0]
+    );
+    let found =
+        problems("[accounts.aliases]\namex = [\"Centurion\"]\nvisa = [\"centurion inc\"]\n");
     assert!(
         matches!(&found[..], [PolicyProblem::AccountAlias { problem: AliasError::NamesTwoAccounts { alias, existing, requested } }]
             if alias == "centurion" && existing == "amex" && requested == "visa"),
         "{found:?}"
     );
-    let found = problems("[accounts.aliases]\namex = [\"Visa\"]\nvisa = [\"Visa International\"]\n");
+    let found =
+        problems("[accounts.aliases]\namex = [\"Visa\"]\nvisa = [\"Visa International\"]\n");
     assert!(
-        matches!(&found[..], [PolicyProblem::AccountAlias { problem: AliasError::Chained { .. } }]),
+        matches!(
+            &found[..],
+            [PolicyProblem::AccountAlias {
+                problem: AliasError::Chained { .. }
+            }]
+        ),
         "{found:?}"
     );
 }
@@ -277,6 +356,9 @@ fn every_alias_table_problem_is_a_policy_problem() {
 #[test]
 fn account_names_resolve_an_unaliased_name_to_its_normal_form() {
     let names = AccountNames::from_table(&BTreeMap::new()).unwrap();
-    assert_eq!(names.resolve("Globex Corporation").as_deref(), Some("globex"));
+    assert_eq!(
+        names.resolve("Globex Corporation").as_deref(),
+        Some("globex")
+    );
     assert_eq!(names.resolve("LLC"), None);
 }

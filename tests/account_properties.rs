@@ -110,21 +110,33 @@ fn stream(ops: &[(Op, u32)]) -> Vec<Event> {
         } else {
             json!({})
         };
-        events.push(ev(json!({"type":"created","lead":lead_id(i),"at":at,"source":"web",
-            "account":account,"profile":profile})));
+        events.push(ev(
+            json!({"type":"created","lead":lead_id(i),"at":at,"source":"web",
+            "account":account,"profile":profile}),
+        ));
     }
     for (op, gap) in ops {
         at += TimeDelta::minutes(i64::from(*gap));
         let event = match op {
             Op::Touch(l, kind) => json!({"type":"touch","lead":lead_id(*l),"at":at,"kind":kind}),
-            Op::Accepted(l) => json!({"type":"sales_accepted","lead":lead_id(*l),"at":at,"rep":"R1"}),
-            Op::Disqualified(l) => json!({"type":"disqualified","lead":lead_id(*l),"at":at,"rep":"R1","reason":"bad_timing"}),
-            Op::Qualified(l) => json!({"type":"sales_qualified","lead":lead_id(*l),"at":at,"rep":"R1"}),
+            Op::Accepted(l) => {
+                json!({"type":"sales_accepted","lead":lead_id(*l),"at":at,"rep":"R1"})
+            }
+            Op::Disqualified(l) => {
+                json!({"type":"disqualified","lead":lead_id(*l),"at":at,"rep":"R1","reason":"bad_timing"})
+            }
+            Op::Qualified(l) => {
+                json!({"type":"sales_qualified","lead":lead_id(*l),"at":at,"rep":"R1"})
+            }
             Op::Merged(a, b) if a != b && final_account(*a) == final_account(*b) => {
                 json!({"type":"merged","lead":lead_id(*a),"at":at,"into":lead_id(*b)})
             }
-            Op::Merged(a, _) => json!({"type":"touch","lead":lead_id(*a),"at":at,"kind":"email_open"}),
-            Op::Lost(l) => json!({"type":"contact_lost","lead":lead_id(*l),"at":at,"cause":"bounced"}),
+            Op::Merged(a, _) => {
+                json!({"type":"touch","lead":lead_id(*a),"at":at,"kind":"email_open"})
+            }
+            Op::Lost(l) => {
+                json!({"type":"contact_lost","lead":lead_id(*l),"at":at,"cause":"bounced"})
+            }
             Op::Alias => json!({"type":"account_alias","at":at,"account":"Acme","alias":"Initech"}),
         };
         events.push(ev(event));
@@ -163,7 +175,9 @@ fn per_lead(effects: &[Effect]) -> BTreeMap<String, Vec<&Effect>> {
     let mut map: BTreeMap<String, Vec<&Effect>> = BTreeMap::new();
     for effect in effects {
         if let Some(lead) = &effect.lead {
-            map.entry(lead.as_str().to_owned()).or_default().push(effect);
+            map.entry(lead.as_str().to_owned())
+                .or_default()
+                .push(effect);
         }
     }
     map

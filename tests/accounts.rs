@@ -35,8 +35,10 @@ fn created(lead: &str, at: &str, account: &str) -> Event {
 
 /// A lead of `account` with 35 fit points (vp, 350 employees): grade B.
 fn created_b(lead: &str, at: &str, account: &str) -> Event {
-    ev(json!({"type":"created","lead":lead,"at":at,"source":"web","account":account,
-        "profile":{"seniority":"vp","employees":350}}))
+    ev(
+        json!({"type":"created","lead":lead,"at":at,"source":"web","account":account,
+        "profile":{"seniority":"vp","employees":350}}),
+    )
 }
 
 fn touch(lead: &str, at: &str, kind: &str) -> Event {
@@ -105,7 +107,10 @@ fn touches_of_kinds_the_account_section_does_not_list_do_not_count() {
             touch("L3", "2026-01-05T10:00:00Z", "email_open"),
         ],
     );
-    assert!(of_type(&effects, "account_engaged").is_empty(), "{effects:#?}");
+    assert!(
+        of_type(&effects, "account_engaged").is_empty(),
+        "{effects:#?}"
+    );
 }
 
 #[test]
@@ -122,7 +127,10 @@ fn an_empty_kinds_list_counts_every_touch_kind_even_one_the_policy_does_not_scor
     );
     let engaged = of_type(&effects, "account_engaged");
     assert_eq!(engaged.len(), 1, "{effects:#?}");
-    assert_eq!(engaged[0]["points"], 1.0, "email_open 1 + an unscored kind 0");
+    assert_eq!(
+        engaged[0]["points"], 1.0,
+        "email_open 1 + an unscored kind 0"
+    );
 }
 
 #[test]
@@ -137,7 +145,10 @@ fn min_points_must_be_reached_as_well_as_min_contacts() {
             touch("L2", "2026-01-05T11:00:00Z", "email_click"),
         ],
     );
-    assert!(of_type(&effects, "account_engaged").is_empty(), "13 points: {effects:#?}");
+    assert!(
+        of_type(&effects, "account_engaged").is_empty(),
+        "13 points: {effects:#?}"
+    );
     let (_, effects) = run(
         &engine,
         vec![
@@ -147,7 +158,11 @@ fn min_points_must_be_reached_as_well_as_min_contacts() {
             touch("L2", "2026-01-05T11:00:00Z", "pricing_page_view"),
         ],
     );
-    assert_eq!(of_type(&effects, "account_engaged").len(), 1, "20 points: {effects:#?}");
+    assert_eq!(
+        of_type(&effects, "account_engaged").len(),
+        1,
+        "20 points: {effects:#?}"
+    );
 }
 
 #[test]
@@ -194,11 +209,19 @@ fn an_account_that_stays_above_the_threshold_never_crosses_twice() {
     // A touch by each of the two every day for a month: the window always holds both.
     for day in 1..=30 {
         for lead in ["L1", "L2"] {
-            events.push(touch(lead, &format!("2026-01-{day:02}T10:00:00Z"), "email_open"));
+            events.push(touch(
+                lead,
+                &format!("2026-01-{day:02}T10:00:00Z"),
+                "email_open",
+            ));
         }
     }
     let (_, effects) = run(&engine, events);
-    assert_eq!(of_type(&effects, "account_engaged").len(), 1, "{effects:#?}");
+    assert_eq!(
+        of_type(&effects, "account_engaged").len(),
+        1,
+        "{effects:#?}"
+    );
 }
 
 #[test]
@@ -229,7 +252,11 @@ fn the_crossing_lifts_the_accounts_inquiry_leads_of_a_listed_grade_with_cause_ac
     // The crossing, then the lift of every B lead of the account in id order.
     assert_eq!(
         kinds,
-        [("account_engaged", "B1"), ("transition", "B1"), ("transition", "B2")],
+        [
+            ("account_engaged", "B1"),
+            ("transition", "B1"),
+            ("transition", "B2")
+        ],
         "{effects:#?}"
     );
     assert_eq!(last[1]["cause"], "account");
@@ -282,8 +309,7 @@ fn a_lead_that_joins_an_engaged_account_is_lifted_at_its_own_created_event() {
 }
 
 #[test]
-fn a_lead_recycled_while_its_account_is_engaged_is_lifted_only_once_rearmed_at_its_own_event()
-{
+fn a_lead_recycled_while_its_account_is_engaged_is_lifted_only_once_rearmed_at_its_own_event() {
     let engine = engine_of(ACCOUNTS);
     let mut events = vec![
         created_b("B1", "2026-01-05T09:00:00Z", "Acme"),
@@ -294,21 +320,24 @@ fn a_lead_recycled_while_its_account_is_engaged_is_lifted_only_once_rearmed_at_i
         touch("B1", "2026-01-05T12:00:00Z", "pricing_page_view"),
         // Lifted to mql; sales takes B1 and sends it back.
         ev(json!({"type":"sales_accepted","lead":"B1","at":"2026-01-05T13:00:00Z","rep":"R1"})),
-        ev(json!({"type":"disqualified","lead":"B1","at":"2026-01-05T14:00:00Z","rep":"R1","reason":"bad_timing"})),
+        ev(
+            json!({"type":"disqualified","lead":"B1","at":"2026-01-05T14:00:00Z","rep":"R1","reason":"bad_timing"}),
+        ),
     ];
     // Another lead's touch while B1 is disarmed: B1 stays in nurture.
     events.push(touch("D1", "2026-01-05T15:00:00Z", "pricing_page_view"));
     let (book, effects) = run(&engine, events.clone());
-    assert_eq!(book.get("B1").unwrap().stage(), Stage::Recycled, "{effects:#?}");
+    assert_eq!(
+        book.get("B1").unwrap().stage(),
+        Stage::Recycled,
+        "{effects:#?}"
+    );
     // B1's own next event re-arms it (its score is far below the threshold) and the
     // engaged account lifts it.
     events.push(touch("B1", "2026-01-06T10:00:00Z", "email_open"));
     let (book, effects) = run(&engine, events);
     assert_eq!(book.get("B1").unwrap().stage(), Stage::Mql, "{effects:#?}");
-    let last = effects
-        .iter()
-        .rfind(|e| e["type"] == "transition")
-        .unwrap();
+    let last = effects.iter().rfind(|e| e["type"] == "transition").unwrap();
     assert_eq!(last["cause"], "account");
     // A returning recycled lead goes back to its original rep.
     assert!(effects
@@ -327,7 +356,9 @@ fn a_lift_fires_the_lifted_leads_due_deadlines_first() {
         vec![
             created_b("B2", "2026-01-05T09:00:00Z", "Acme"),
             ev(json!({"type":"sales_accepted","lead":"B2","at":"2026-01-05T10:00:00Z","rep":"R1"})),
-            ev(json!({"type":"disqualified","lead":"B2","at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"})),
+            ev(
+                json!({"type":"disqualified","lead":"B2","at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"}),
+            ),
             // B2's own touch re-arms it; it counts as a contact too.
             touch("B2", "2026-01-06T10:00:00Z", "content_download"),
             created("D1", "2026-01-05T09:00:00Z", "Acme"),
@@ -364,10 +395,15 @@ fn a_merged_duplicate_counts_once_as_its_survivor() {
         touch("S", "2026-01-05T11:00:00Z", "pricing_page_view"),
     ];
     let mut merged = base.clone();
-    merged.push(ev(json!({"type":"merged","lead":"D","at":"2026-01-05T12:00:00Z","into":"S"})));
+    merged.push(ev(
+        json!({"type":"merged","lead":"D","at":"2026-01-05T12:00:00Z","into":"S"}),
+    ));
     merged.push(touch("C", "2026-01-05T13:00:00Z", "pricing_page_view"));
     let (_, effects) = run(&engine, merged);
-    assert!(of_type(&effects, "account_engaged").is_empty(), "D and S are one person: {effects:#?}");
+    assert!(
+        of_type(&effects, "account_engaged").is_empty(),
+        "D and S are one person: {effects:#?}"
+    );
     let mut unmerged = base;
     unmerged.push(touch("C", "2026-01-05T13:00:00Z", "pricing_page_view"));
     let (_, effects) = run(&engine, unmerged);
@@ -403,7 +439,9 @@ fn a_removed_lead_keeps_counting_until_its_touches_leave_the_window() {
             created("L1", "2026-01-05T09:00:00Z", "Acme"),
             created("L2", "2026-01-05T09:00:00Z", "Acme"),
             touch("L1", "2026-01-05T10:00:00Z", "pricing_page_view"),
-            ev(json!({"type":"contact_lost","lead":"L1","at":"2026-01-05T11:00:00Z","cause":"left_company"})),
+            ev(
+                json!({"type":"contact_lost","lead":"L1","at":"2026-01-05T11:00:00Z","cause":"left_company"}),
+            ),
             touch("L2", "2026-01-06T10:00:00Z", "pricing_page_view"),
         ],
     );
@@ -466,7 +504,10 @@ fn every_accounts_policy_problem_names_its_key() {
     };
     let found = problems("[accounts]\nwindow_days = 0\nmin_contacts = 0\n");
     assert!(found[0].contains("`accounts.window_days` = 0"), "{found:?}");
-    assert!(found[1].contains("`accounts.min_contacts` = 0"), "{found:?}");
+    assert!(
+        found[1].contains("`accounts.min_contacts` = 0"),
+        "{found:?}"
+    );
     let found = problems("[alerts]\nwindow_days = 0\npoints = 0\n");
     assert!(found[0].contains("`alerts.window_days` = 0"), "{found:?}");
     assert!(found[1].contains("`alerts.points` = 0"), "{found:?}");
@@ -495,8 +536,7 @@ fn an_empty_accounts_section_switches_the_roll_up_on_with_its_defaults() {
 
 #[test]
 fn the_shipped_accounts_example_crosses_once_lifts_its_b_leads_and_alerts_the_owner_once() {
-    let policy =
-        Policy::from_toml_str(include_str!("../examples/policies/accounts.toml")).unwrap();
+    let policy = Policy::from_toml_str(include_str!("../examples/policies/accounts.toml")).unwrap();
     let engine = Engine::new(policy).unwrap();
     let events: Vec<Event> = include_str!("../examples/data/accounts.jsonl")
         .lines()
@@ -514,7 +554,11 @@ fn the_shipped_accounts_example_crosses_once_lifts_its_b_leads_and_alerts_the_ow
         .collect();
     assert_eq!(lifted, [&json!("L1"), &json!("L4")]);
     let alerts = of_type(&effects, "owner_alert");
-    assert_eq!(alerts.len(), 1, "the demo request comes within the window: {effects:#?}");
+    assert_eq!(
+        alerts.len(),
+        1,
+        "the demo request comes within the window: {effects:#?}"
+    );
     assert_eq!(alerts[0]["rep"], "R7");
     let rejected = of_type(&effects, "rejected");
     assert_eq!(rejected.len(), 1);

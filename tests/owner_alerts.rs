@@ -50,8 +50,10 @@ fn the_owner_is_alerted_when_points_within_the_window_reach_the_threshold() {
     let found = alerts(&engine_of(ALERTS), &events);
     assert_eq!(
         found,
-        [json!({"type":"owner_alert","rep":"R7","cause":"spike","points":35.0,
-            "lead":"L1","at":"2026-01-08T09:00:00Z"})]
+        [
+            json!({"type":"owner_alert","rep":"R7","cause":"spike","points":35.0,
+            "lead":"L1","at":"2026-01-08T09:00:00Z"})
+        ]
     );
 }
 
@@ -59,7 +61,7 @@ fn the_owner_is_alerted_when_points_within_the_window_reach_the_threshold() {
 fn points_older_than_the_window_do_not_add_up_to_a_spike() {
     let mut events = owned();
     events.push(touch("2026-01-06T09:00:00Z", "webinar_attended")); // 15, Jan 6
-    // Jan 13: the 7-day window is Jan 7 - Jan 13, so Jan 6's 15 points are gone.
+                                                                    // Jan 13: the 7-day window is Jan 7 - Jan 13, so Jan 6's 15 points are gone.
     events.push(touch("2026-01-13T09:00:00Z", "webinar_attended"));
     assert!(alerts(&engine_of(ALERTS), &events).is_empty());
 }
@@ -75,7 +77,11 @@ fn the_owner_is_alerted_at_most_once_per_window() {
     events.push(touch("2026-01-13T10:00:00Z", "webinar_attended")); // 7 days on: again
     let found = alerts(&engine_of(ALERTS), &events);
     let at: Vec<&str> = found.iter().map(|a| a["at"].as_str().unwrap()).collect();
-    assert_eq!(at, ["2026-01-06T10:00:00Z", "2026-01-13T10:00:00Z"], "{found:#?}");
+    assert_eq!(
+        at,
+        ["2026-01-06T10:00:00Z", "2026-01-13T10:00:00Z"],
+        "{found:#?}"
+    );
 }
 
 #[test]

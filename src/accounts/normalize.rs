@@ -62,8 +62,7 @@ pub fn normalize(name: &str) -> Option<String> {
         let domain = trimmed.rsplit('@').next().unwrap_or(trimmed);
         let domain = domain.trim_end_matches('.').to_lowercase();
         let domain = domain.strip_prefix("www.").unwrap_or(&domain).to_owned();
-        return (!domain.is_empty() && domain.chars().any(char::is_alphanumeric))
-            .then_some(domain);
+        return (!domain.is_empty() && domain.chars().any(char::is_alphanumeric)).then_some(domain);
     }
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();

@@ -78,7 +78,10 @@ impl fmt::Display for EffectKind {
                 write!(f, "), {points} points")
             }
             EffectKind::OwnerAlert { rep, cause, points } => {
-                write!(f, "alert owner {rep} ({cause}, {points} points in the window)")
+                write!(
+                    f,
+                    "alert owner {rep} ({cause}, {points} points in the window)"
+                )
             }
             EffectKind::RuleFailed {
                 hook,

@@ -225,4 +225,11 @@ impl RejectKind {
     }
 }
 
-display_as_str!(AlertCause, Cause, NurtureEnd, RouteReason, SlaKind, RejectKind);
+display_as_str!(
+    AlertCause,
+    Cause,
+    NurtureEnd,
+    RouteReason,
+    SlaKind,
+    RejectKind
+);

@@ -213,9 +213,11 @@ impl Policy {
                 problems.finite(points, "accounts.min_points");
             }
             if let Err(found) = AccountNames::from_table(&a.aliases) {
-                problems
-                    .0
-                    .extend(found.into_iter().map(|problem| PolicyProblem::AccountAlias { problem }));
+                problems.0.extend(
+                    found
+                        .into_iter()
+                        .map(|problem| PolicyProblem::AccountAlias { problem }),
+                );
             }
         }
         if let Some(a) = &self.alerts {
