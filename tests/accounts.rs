@@ -6,6 +6,7 @@
 //!
 //! Events and effects are read through their JSON form (CONTRACT.md).
 
+use leadcycle::policy::AccountsPolicy;
 use leadcycle::{Engine, Event, LeadBook, Policy, PolicyProblem, Stage};
 use serde_json::{json, Value};
 
@@ -511,9 +512,13 @@ fn every_accounts_policy_problem_names_its_key() {
     let found = problems("[alerts]\nwindow_days = 0\npoints = 0\n");
     assert!(found[0].contains("`alerts.window_days` = 0"), "{found:?}");
     assert!(found[1].contains("`alerts.points` = 0"), "{found:?}");
-    let mut policy = Policy::default();
-    policy.accounts = Some(Default::default());
-    policy.accounts.as_mut().unwrap().min_points = Some(f64::NAN);
+    let policy = Policy {
+        accounts: Some(AccountsPolicy {
+            min_points: Some(f64::NAN),
+            ..AccountsPolicy::default()
+        }),
+        ..Policy::default()
+    };
     let err = Engine::new(policy).unwrap_err();
     assert!(matches!(
         &err.problems()[0],

@@ -52,7 +52,7 @@ impl Event {
     /// assert_eq!(alias.lead(), None);
     /// assert_eq!(
     ///     serde_json::to_string(&alias).unwrap(),
-    ///     r#"{"type":"account_alias","at":"2026-03-01T00:00:00Z","account":"amex","alias":"American Express"}"#
+    ///     r#"{"type":"account_alias","account":"amex","alias":"American Express","at":"2026-03-01T00:00:00Z"}"#
     /// );
     /// ```
     pub fn account_alias(
