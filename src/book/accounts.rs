@@ -108,49 +108,55 @@ impl AccountRollUp {
         lead: &Lead,
         event: &Event,
     ) -> (Option<Effect>, Lift) {
-        let Some(account) = self.account_of(engine, lead) else {
+        // Borrowed, not cloned, and looked up once: this runs on every event of a lead
+        // with an account.
+        let account = match self.leads.get(&lead.id) {
+            Some(account) => account,
+            None => {
+                if self.register(engine, lead).is_none() {
+                    return (None, Lift::None);
+                }
+                &self.leads[&lead.id]
+            }
+        };
+        let Some(state) = self.accounts.get_mut(account.as_str()) else {
             return (None, Lift::None);
         };
         let at = event.at();
         let today = utc_day(at);
         let start = window_start(today, policy.window_days);
-        let state = self.accounts.entry(account.clone()).or_default();
         if let EventKind::Touch { kind, .. } = event.kind() {
             if policy.counts(kind) {
                 let points = engine.policy().scoring.engagement.get(kind).copied();
-                state
-                    .active
-                    .entry(lead.id.clone())
-                    .or_default()
-                    .add(today, points.unwrap_or(0.0));
+                let points = points.unwrap_or(0.0);
+                match state.active.get_mut(&lead.id) {
+                    Some(days) => days.add(today, points),
+                    None => {
+                        let mut days = DayPoints::default();
+                        days.add(today, points);
+                        state.active.insert(lead.id.clone(), days);
+                    }
+                }
             }
         }
         state.active.retain(|_, days| {
             days.forget_before(start);
             !days.is_empty()
         });
-        let leads: Vec<LeadId> = state
-            .active
-            .iter()
-            .filter(|(_, days)| days.active_within(start, today))
-            .map(|(id, _)| id.clone())
-            .collect();
+        let in_window = |days: &DayPoints| days.active_within(start, today);
+        let contacts = state.active.values().filter(|d| in_window(d)).count();
         let points: f64 = state
             .active
             .values()
             .map(|days| days.total_within(start, today))
             .sum();
-        let engaged = leads.len() >= policy.min_contacts as usize
+        let engaged = contacts >= policy.min_contacts as usize
             && policy.min_points.is_none_or(|min| points >= min);
         let crossed = engaged && !state.engaged;
         state.engaged = engaged;
         let lifts = !policy.lift_grades.is_empty();
         if !crossed {
-            let lift = if engaged && lifts {
-                Lift::One
-            } else {
-                Lift::None
-            };
+            let lift = if engaged && lifts { Lift::One } else { Lift::None };
             return (None, lift);
         }
         let lift = if lifts {
@@ -158,12 +164,18 @@ impl AccountRollUp {
         } else {
             Lift::None
         };
+        let leads: Vec<LeadId> = state
+            .active
+            .iter()
+            .filter(|(_, days)| in_window(days))
+            .map(|(id, _)| id.clone())
+            .collect();
         let effect = Effect::new(
             &lead.id,
             at,
             EffectKind::AccountEngaged {
-                account,
-                contacts: leads.len(),
+                account: account.clone(),
+                contacts,
                 leads,
                 points,
             },
@@ -220,6 +232,12 @@ impl AccountRollUp {
         if let Some(account) = self.leads.get(&lead.id) {
             return Some(account.clone());
         }
+        self.register(engine, lead)
+    }
+
+    /// Registers a lead the roll-up has not seen: the resolution of its `created`
+    /// account through the alias table in force; `None` for a lead without one.
+    fn register(&mut self, engine: &Engine, lead: &Lead) -> Option<String> {
         let account = self.names(engine).resolve(lead.account.as_deref()?)?;
         self.leads.insert(lead.id.clone(), account.clone());
         self.accounts
