@@ -73,6 +73,7 @@ pub mod accounts {}
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/testing.md")]
 #[cfg(feature = "testing")]

@@ -19,10 +19,13 @@ impl Engine {
     /// event's time fire first (as a tick at that time would fire them), so the lead
     /// is judged in the stage it is really in. A lead whose clock is past the event's
     /// time (it already has a later event of its own) is left as it is: it is judged
-    /// again at its own next event, while the account stays engaged.
+    /// again at its own next event, while the account stays engaged. A lead whose grade
+    /// the policy does not lift is not touched at all.
     pub(crate) fn lift_for_account(&self, lead: &mut Lead, event: &Event, out: &mut Vec<Effect>) {
         let at = event.at();
-        if lead.clock > at || lead.stage == Stage::Removed {
+        // A grade no deadline changes: a lead the lift can never take is left alone,
+        // its deadlines to the next tick.
+        if lead.clock > at || lead.stage == Stage::Removed || !self.lifted_grade(lead) {
             return;
         }
         self.advance_into(lead, at, out);

@@ -196,7 +196,7 @@ impl Engine {
 
     /// Whether the policy lifts leads of this lead's fit grade when their account is
     /// engaged.
-    fn lifted_grade(&self, lead: &Lead) -> bool {
+    pub(super) fn lifted_grade(&self, lead: &Lead) -> bool {
         let Some(accounts) = &self.inner.policy.accounts else {
             return false;
         };
