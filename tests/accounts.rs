@@ -570,3 +570,21 @@ fn the_shipped_accounts_example_crosses_once_lifts_its_b_leads_and_alerts_the_ow
     assert_eq!(rejected[0]["kind"], "malformed");
     assert_eq!(book.get("L1").unwrap().stage(), Stage::Sal);
 }
+
+#[test]
+fn a_policy_with_accounts_and_alerts_round_trips_through_its_toml_text() {
+    let text = format!(
+        "{ACCOUNTS}min_points = 12.5\n[accounts.aliases]\namex = [\"American Express\"]\n[alerts]\nwindow_days = 3\npoints = 25\n"
+    );
+    let policy = Policy::from_toml_str(&text).unwrap();
+    let written = policy.to_toml_string();
+    assert_eq!(
+        Policy::from_toml_str(&written).unwrap(),
+        policy,
+        "{written}"
+    );
+    assert_ne!(policy.fingerprint(), Policy::default().fingerprint());
+    // Left out, the sections are not written at all.
+    let default = Policy::default().to_toml_string();
+    assert!(!default.contains("[accounts") && !default.contains("[alerts"));
+}

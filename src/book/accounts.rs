@@ -156,7 +156,11 @@ impl AccountRollUp {
         state.engaged = engaged;
         let lifts = !policy.lift_grades.is_empty();
         if !crossed {
-            let lift = if engaged && lifts { Lift::One } else { Lift::None };
+            let lift = if engaged && lifts {
+                Lift::One
+            } else {
+                Lift::None
+            };
             return (None, lift);
         }
         let lift = if lifts {
