@@ -1,11 +1,14 @@
 //! The lead book: the optional in-memory home for many leads.
 
+mod accounts;
 mod leads;
 mod snapshot;
 
+pub use accounts::AccountRollUp;
 pub use leads::LeadIter;
 pub use snapshot::{Snapshot, SnapshotError};
 
+use crate::accounts::AccountNames;
 use crate::effect::Effect;
 use crate::engine::{Engine, Phase, Subject};
 use crate::error::StepError;
@@ -61,6 +64,8 @@ pub struct LeadBook {
     watermark: Option<DateTime<Utc>>,
     /// The fingerprint of the policy the book last changed under.
     policy_fingerprint: Option<String>,
+    /// Per account: the leads engaged within the `[accounts]` window, and aliases.
+    accounts: AccountRollUp,
 }
 
 impl LeadBook {
@@ -130,6 +135,15 @@ impl LeadBook {
     ) -> Result<(), StepError> {
         let Some(id) = event.lead() else {
             engine.refusal(Phase::BeforeDeadlines, Subject::Tick, event, self.watermark)?;
+            if let EventKind::AccountAlias { account, alias } = event.kind() {
+                return self
+                    .accounts
+                    .add_alias(engine, account, alias)
+                    .map_err(|e| StepError::Malformed {
+                        lead: None,
+                        problem: format!("`account_alias` refused: {e}"),
+                    });
+            }
             self.tick(engine, event.at(), out);
             return Ok(());
         };
@@ -143,6 +157,7 @@ impl LeadBook {
                 // book's leads, and would drop the new lead's deadline.
                 self.leads.insert(id.clone(), lead);
                 self.schedule(id, None, next);
+                self.account_event(engine, id, event, out);
                 Ok(())
             }
             // A merge into itself has one lead; the engine refuses it.
@@ -153,9 +168,14 @@ impl LeadBook {
                 let before = [dup.next_deadline(), surv.next_deadline()];
                 let result = engine.step_after(dup, Some(surv), event, self.watermark, out);
                 let after = [dup.next_deadline(), surv.next_deadline()];
+                if result.is_ok() && engine.policy().accounts.is_some() {
+                    self.accounts.merge(engine, dup, surv);
+                }
                 self.schedule(id, before[0], after[0]);
                 self.schedule(into, before[1], after[1]);
-                result
+                result?;
+                self.account_event(engine, into, event, out);
+                Ok(())
             }
             _ => {
                 let lead = self.leads.get_mut(id).ok_or_else(|| unknown(id))?;
@@ -163,9 +183,61 @@ impl LeadBook {
                 let result = engine.step_after(lead, None, event, self.watermark, out);
                 let after = lead.next_deadline();
                 self.schedule(id, before, after);
-                result
+                result?;
+                self.account_event(engine, id, event, out);
+                Ok(())
             }
         }
+    }
+
+    /// After an event of lead `id` was applied: with `[accounts]`, the roll-up counts
+    /// it and evaluates the lead's account at the event's time (never at a tick, so
+    /// the effects do not depend on where ticks fall); a crossing adds its
+    /// `account_engaged` effect, and the engine judges the account's leads for the
+    /// lift ([`Engine::lift_for_account`]), each in id order with its deadlines
+    /// rescheduled.
+    fn account_event(
+        &mut self,
+        engine: &Engine,
+        id: &LeadId,
+        event: &Event,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(policy) = engine.policy().accounts.as_ref() else {
+            return;
+        };
+        let Some(lead) = self.leads.get(id) else {
+            return;
+        };
+        let (effect, lift) = self.accounts.observe(engine, policy, lead, event);
+        out.extend(effect);
+        let lifted = match lift {
+            accounts::Lift::None => return,
+            accounts::Lift::One => vec![id.clone()],
+            accounts::Lift::All(ids) => ids,
+        };
+        for member in &lifted {
+            let Some(lead) = self.leads.get_mut(member) else {
+                continue;
+            };
+            let before = lead.next_deadline();
+            engine.lift_for_account(lead, event, out);
+            let after = lead.next_deadline();
+            self.schedule(member, before, after);
+        }
+    }
+
+    /// The account names in force in this book: the policy's `[accounts.aliases]`
+    /// and the aliases `account_alias` events added. [`AccountNames::resolve`] gives
+    /// the account any company name or email domain belongs to, so that an analysis
+    /// of the book's leads counts one account as one.
+    pub fn account_names<'a>(&'a self, engine: &'a Engine) -> &'a AccountNames {
+        self.accounts.names(engine)
+    }
+
+    /// The book's account roll-up (empty without `[accounts]` and alias events).
+    pub fn account_roll_up(&self) -> &AccountRollUp {
+        &self.accounts
     }
 
     /// Advances the clock to `at`: fires every due deadline in (time, lead id) order.
@@ -290,7 +362,9 @@ impl LeadBook {
     /// `unknown_lead`, and a `created` event with its id creates a new lead (see
     /// [`LeadBook`], "Reclaiming memory").
     pub fn remove(&mut self, id: &str) -> Option<Lead> {
-        self.leads.remove(id)
+        let lead = self.leads.remove(id)?;
+        self.accounts.forget(&lead.id);
+        Some(lead)
     }
 
     /// Drops every lead in stage `removed` from the book and gives their memory back;
@@ -306,6 +380,8 @@ impl LeadBook {
             .remove_where(|lead| lead.stage() == Stage::Removed);
         if evicted > 0 {
             self.purge_stale();
+            let leads = &self.leads;
+            self.accounts.retain_members(|id| leads.contains_key(id));
         }
         evicted
     }
@@ -317,6 +393,7 @@ impl LeadBook {
             watermark: self.watermark,
             leads: self.leads.values().cloned().collect(),
             policy_fingerprint: self.policy_fingerprint.clone(),
+            accounts: self.accounts.clone(),
         }
     }
 
@@ -330,6 +407,7 @@ impl LeadBook {
             queue: BinaryHeap::new(),
             watermark: snapshot.watermark,
             policy_fingerprint: snapshot.policy_fingerprint,
+            accounts: snapshot.accounts,
         };
         book.rebuild_queue();
         book

@@ -14,6 +14,8 @@
 //! - [`analytics`]: the waterfall measured from the journal: stages and conversion per
 //!   pass, time in stage, recycling yield, program effectiveness, content runway,
 //!   persistence, black holes, attribution, the report files and a worked example.
+//! - [`accounts`]: the account roll-up, account aliases and their normal form, the
+//!   qualification lift, alerts to the owning rep, and how to partition accounts.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -24,6 +26,7 @@
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
 #[doc = "[what_if]: crate::docs::what_if"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/contract.md")]
 pub mod contract {}
@@ -33,6 +36,7 @@ pub mod contract {}
 #[doc = "[scoring]: crate::docs::scoring"]
 #[doc = "[what_if]: crate::docs::what_if"]
 #[doc = "[rules]: crate::docs::rules"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/semantics.md")]
 pub mod semantics {}
@@ -67,10 +71,15 @@ pub mod rules {}
 #[doc = ""]
 #[doc = include_str!("../docs/analytics.md")]
 pub mod analytics {}
+#[doc = "[accounts]: crate::docs::accounts"]
+#[doc = ""]
+#[doc = include_str!("../docs/accounts.md")]
+pub mod accounts {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
 #[doc = "[scoring]: crate::docs::scoring"]
+#[doc = "[accounts]: crate::docs::accounts"]
 #[doc = ""]
 #[doc = include_str!("../docs/testing.md")]
 #[cfg(feature = "testing")]

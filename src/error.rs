@@ -1,5 +1,6 @@
 //! Error types. Every error names what was wrong and what was expected.
 
+use crate::accounts::AliasError;
 use crate::effect::{Effect, RejectKind};
 use crate::event::EventType;
 use crate::id::{EventId, LeadId};
@@ -268,7 +269,7 @@ fn quoted(names: &[String]) -> String {
 
 /// Every field an event of type `ty` may have, the common ones first.
 fn field_list(ty: EventType) -> String {
-    let common: &[&str] = if ty == EventType::Tick {
+    let common: &[&str] = if ty.is_leadless() {
         &["type", "at", "id"]
     } else {
         &["type", "lead", "at", "id"]
@@ -485,6 +486,13 @@ pub enum PolicyProblem {
     NotAnOutcome {
         /// The event type.
         event: crate::event::EventType,
+    },
+    /// `[accounts.aliases]` names an account or alias that normalises to nothing, an
+    /// alias of two accounts, or an account that is another's alias.
+    #[error("`accounts.aliases`: {problem}")]
+    AccountAlias {
+        /// What is wrong with the table.
+        problem: AliasError,
     },
 }
 

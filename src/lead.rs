@@ -1,6 +1,7 @@
 //! The lead record: everything the engine remembers about one lead.
 
 use crate::applied_ids::AppliedIds;
+use crate::day_points::DayPoints;
 use crate::id::{EventId, LeadId, RepId};
 use crate::profile::Profile;
 use crate::scoring::ScoreState;
@@ -54,6 +55,28 @@ pub struct Lead {
     pub(crate) recycle_reasons: Vec<String>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
+    /// What `[alerts]` remembers: the points gained while owned, and the last alert.
+    /// Left out of the serde form when empty, so leads and snapshots written before
+    /// alerts existed load, and write back unchanged.
+    #[serde(default, skip_serializing_if = "OwnerAlerts::is_empty")]
+    pub(crate) alerts: OwnerAlerts,
+}
+
+/// The memory behind `owner_alert`: the points a lead gained per UTC day while a rep
+/// owned it (only the days of the `[alerts]` window are kept), and when its owner was
+/// last alerted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct OwnerAlerts {
+    #[serde(default, skip_serializing_if = "DayPoints::is_empty")]
+    pub(crate) gains: DayPoints,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) last: Option<DateTime<Utc>>,
+}
+
+impl OwnerAlerts {
+    fn is_empty(&self) -> bool {
+        self.gains.is_empty() && self.last.is_none()
+    }
 }
 
 /// Where a touch came from, with its time. The first touch is kept for life.

@@ -54,6 +54,11 @@
 //! - [`LeadBook`] holds many leads with a deadline queue, handles `tick`, merges,
 //!   idempotency and ordering, and snapshots to serde; it iterates, evicts removed
 //!   leads, and refuses to restore a snapshot under another policy.
+//! - Accounts: with the policy's `[accounts]`, the [`LeadBook`] rolls engagement up per
+//!   account and reports an account that crosses its thresholds (`account_engaged`),
+//!   which may lift the account's leads to MQL; [`accounts`] normalises company names
+//!   and resolves aliases. With `[alerts]`, a lead's owner hears when it heats up
+//!   (`owner_alert`). See [`docs::accounts`].
 //! - [`scoring`] is the scoring the engine runs: fit grades, engagement bands with
 //!   decay, the grade x band matrix and the score ledger.
 //! - [`calibrate`] sits above the engine: [`calibrate::evaluate`] checks a scoring
@@ -93,6 +98,8 @@
 //! - [`docs::semantics`]: how the engine reads the points the contract leaves open.
 //! - [`docs::scoring`]: the scoring model and calibration.
 //! - [`docs::what_if`]: what-if replays under two policies, and the `what_if` example.
+//! - [`docs::accounts`]: the account roll-up, aliases, the lift, alerts to the owner,
+//!   and partitioning accounts across books.
 //! - [`docs::analytics`]: every figure of an analytics report, the report files, and a
 //!   worked example on 5,000 leads.
 //! - [`docs::rules`]: the rhai hooks of `[rules]`: what each decides, the views they
@@ -101,10 +108,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod analytics;
 mod applied_ids;
 mod book;
 pub mod calibrate;
+mod day_points;
 pub mod docs;
 mod effect;
 mod engine;
@@ -125,9 +134,10 @@ pub mod testing;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
+pub use book::{AccountRollUp, LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
-    Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason, SlaKind,
+    AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason,
+    SlaKind,
 };
 pub use engine::Engine;
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};

@@ -100,6 +100,8 @@ pub fn moves(cause: Cause) -> Moves {
         // A new lead: it comes from no stage.
         Cause::Created => (&[], &[Inquiry]),
         Cause::Touch | Cause::Profile | Cause::SalesAttempt | Cause::Tick => (LIVE, &[]),
+        // Names no lead, like a tick: the book keeps it and moves no lead.
+        Cause::AccountAlias => (LIVE, &[]),
         Cause::SalesAccepted => (&[Inquiry, Mql, Recycled], &[Sal]),
         Cause::SalesRejected => (&[Mql, Sal], RECYCLE),
         Cause::SalesQualified => (&[Mql, Sal], &[Sql]),
@@ -109,7 +111,7 @@ pub fn moves(cause: Cause) -> Moves {
         Cause::Disqualified => (&[Mql, Sal, Sql], RECYCLE),
         Cause::Recycled => (SALES, RECYCLE),
         Cause::Unsubscribed | Cause::ContactLost | Cause::Merged => (LIVE, &[Removed]),
-        Cause::Score | Cause::HandRaiser => (&[Inquiry, Recycled], &[Mql]),
+        Cause::Score | Cause::HandRaiser | Cause::Account => (&[Inquiry, Recycled], &[Mql]),
         Cause::SlaIdle => (SALES, RECYCLE),
     };
     Moves { from, to }

@@ -102,6 +102,10 @@ fn every_type() -> Vec<(Event, &'static str)> {
             Event::tick(at("2026-03-01T00:00:00Z")).with_id("t-1"),
             r#"{"type":"tick","at":"2026-03-01T00:00:00Z","id":"t-1"}"#,
         ),
+        (
+            Event::account_alias(at("2026-03-01T00:00:00Z"), "amex", "American Express"),
+            r#"{"type":"account_alias","at":"2026-03-01T00:00:00Z","account":"amex","alias":"American Express"}"#,
+        ),
     ]
 }
 
@@ -180,6 +184,7 @@ fn event_displays_as_one_line_with_its_time_lead_type_and_fields() {
             "2026-01-22T12:00:00Z L1: contact_lost cause=bounced",
             "2026-01-23T12:00:00Z L4: merged into=L1",
             "2026-03-01T00:00:00Z: tick id=t-1",
+            "2026-03-01T00:00:00Z: account_alias account=amex alias=American Express",
         ]
     );
 }
@@ -232,7 +237,7 @@ fn event_type_names_parse_and_print_as_on_the_wire() {
             serde_json::json!(ty.as_str())
         );
     }
-    assert_eq!(EventType::ALL.len(), 16);
+    assert_eq!(EventType::ALL.len(), 17);
 }
 
 #[test]
@@ -256,6 +261,8 @@ fn effect_type_names_parse_and_print_as_on_the_wire() {
             "routed",
             "sla_breached",
             "kept",
+            "account_engaged",
+            "owner_alert",
             "rule_failed",
             "rejected"
         ]
@@ -279,7 +286,10 @@ fn unknown_type_name_is_refused_naming_the_names_there_are() {
         message.starts_with("`touhc` is not an event type: expected one of created, touch, "),
         "{message}"
     );
-    assert!(message.ends_with(", merged, tick"), "{message}");
+    assert!(
+        message.ends_with(", merged, tick, account_alias"),
+        "{message}"
+    );
     let err = "Routed".parse::<EffectType>().unwrap_err();
     assert_eq!(err.given, "Routed");
     assert!(err.to_string().contains("not an effect type"), "{err}");

@@ -1,6 +1,7 @@
 //! A book's whole state as plain data, for checkpoint and restore, and why a restore
 //! can be refused.
 
+use super::AccountRollUp;
 use crate::id::LeadId;
 use crate::lead::Lead;
 use chrono::{DateTime, Utc};
@@ -24,6 +25,11 @@ pub struct Snapshot {
     /// checks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_fingerprint: Option<String>,
+    /// The account roll-up and the aliases of `account_alias` events; left out of the
+    /// serde form when empty (no `[accounts]` and no alias event), so snapshots written
+    /// before accounts existed restore, and write back unchanged.
+    #[serde(default, skip_serializing_if = "AccountRollUp::is_empty")]
+    pub accounts: AccountRollUp,
 }
 
 /// Why [`LeadBook::restore`](crate::LeadBook::restore) refused a snapshot. The book is

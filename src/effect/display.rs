@@ -75,6 +75,25 @@ impl fmt::Display for EffectKind {
                 f,
                 "kept in {stage} by the disposition rule ({reason}), not recycled by {cause}"
             ),
+            EffectKind::AccountEngaged {
+                account,
+                leads,
+                contacts,
+                points,
+            } => {
+                write!(f, "account {account} engaged: {contacts} contacts (")?;
+                for (i, lead) in leads.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{lead}")?;
+                }
+                write!(f, "), {points} points")
+            }
+            EffectKind::OwnerAlert { rep, cause, points } => {
+                write!(
+                    f,
+                    "alert owner {rep} ({cause}, {points} points in the window)"
+                )
+            }
             EffectKind::RuleFailed {
                 hook,
                 error,

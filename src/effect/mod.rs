@@ -4,7 +4,7 @@ mod display;
 mod names;
 mod reason;
 
-pub use names::{Cause, NurtureEnd, RejectKind, RouteReason, SlaKind};
+pub use names::{AlertCause, Cause, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use reason::Reason;
 
 use crate::error::{ParseNameError, StepError};
@@ -200,6 +200,31 @@ pub enum EffectKind {
         /// The event type or timer that would have recycled it.
         cause: Cause,
     },
+    /// The lead's account crossed the policy's `[accounts]` thresholds at this lead's
+    /// event: enough distinct leads (and points) engaged within the window. Made once
+    /// per crossing; the account may cross again only after falling below.
+    #[non_exhaustive]
+    AccountEngaged {
+        /// The account (the normal form of its canonical name).
+        account: String,
+        /// The distinct leads with a counting touch in the window, in id order.
+        leads: Vec<LeadId>,
+        /// How many they are.
+        contacts: usize,
+        /// Their counting touches' summed points in the window.
+        points: f64,
+    },
+    /// A lead a rep owns (sal, sql, opportunity) heated up: the owner should hear of it.
+    /// At most once per `[alerts]` window per lead.
+    #[non_exhaustive]
+    OwnerAlert {
+        /// The owning rep.
+        rep: RepId,
+        /// `spike` (points within the window) or `hand_raiser`.
+        cause: AlertCause,
+        /// The points the lead gained within the window while owned.
+        points: f64,
+    },
     /// A rhai hook failed; the policy default was applied instead.
     #[non_exhaustive]
     RuleFailed {
@@ -282,6 +307,8 @@ effect_types! {
     Routed => "routed",
     SlaBreached => "sla_breached",
     Kept => "kept",
+    AccountEngaged => "account_engaged",
+    OwnerAlert => "owner_alert",
     RuleFailed => "rule_failed",
     Rejected => "rejected",
 }

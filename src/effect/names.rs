@@ -36,6 +36,9 @@ macro_rules! causes {
             HandRaiser,
             /// `sla_idle`: the lead sat in its stage past the idle limit.
             SlaIdle,
+            /// `account`: its account became (or is) engaged and its grade is one the
+            /// policy lifts (`[accounts] lift_grades`).
+            Account,
         }
 
         impl From<EventType> for Cause {
@@ -53,6 +56,7 @@ macro_rules! causes {
                 Cause::Score,
                 Cause::HandRaiser,
                 Cause::SlaIdle,
+                Cause::Account,
             ];
 
             /// The cause's name on the wire.
@@ -62,6 +66,7 @@ macro_rules! causes {
                     Cause::Score => "score",
                     Cause::HandRaiser => "hand_raiser",
                     Cause::SlaIdle => "sla_idle",
+                    Cause::Account => "account",
                 }
             }
         }
@@ -85,6 +90,7 @@ causes! {
     ContactLost => "contact_lost",
     Merged => "merged",
     Tick => "tick",
+    AccountAlias => "account_alias",
 }
 
 /// Why a nurture enrollment ended.
@@ -131,6 +137,27 @@ impl RouteReason {
     pub fn as_str(self) -> &'static str {
         match self {
             RouteReason::ReEngaged => "re_engaged",
+        }
+    }
+}
+
+/// Why the owning rep was alerted (`owner_alert.cause`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AlertCause {
+    /// The lead gained at least `[alerts] points` within the window.
+    Spike,
+    /// The lead made a hand-raiser touch (a demo request).
+    HandRaiser,
+}
+
+impl AlertCause {
+    /// The name on the wire (`"hand_raiser"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertCause::Spike => "spike",
+            AlertCause::HandRaiser => "hand_raiser",
         }
     }
 }
@@ -198,4 +225,11 @@ impl RejectKind {
     }
 }
 
-display_as_str!(Cause, NurtureEnd, RouteReason, SlaKind, RejectKind);
+display_as_str!(
+    AlertCause,
+    Cause,
+    NurtureEnd,
+    RouteReason,
+    SlaKind,
+    RejectKind
+);

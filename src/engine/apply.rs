@@ -23,6 +23,8 @@ impl Engine {
         self.rearm(lead, at);
         self.wake_exhausted(lead, at);
         let mut hand_raiser = false;
+        // The points the event gained, for `[alerts]`.
+        let mut gained = 0.0;
         // The program a consumed branch content moves the lead into, once the touch
         // is applied.
         let mut branch = None;
@@ -35,6 +37,7 @@ impl Engine {
             } => {
                 let facts = self.inner.touch_kinds.get(kind);
                 let points = facts.map_or(0.0, |f| f.points) + self.extra_points(lead, event, out);
+                gained = points;
                 if points != 0.0 {
                     self.decay(lead, at);
                     match facts {
@@ -139,7 +142,10 @@ impl Engine {
                 };
                 self.move_to(lead, to, cause, at, out);
             }
-            EventKind::Created { .. } | EventKind::Merged { .. } | EventKind::Tick {} => {
+            EventKind::Created { .. }
+            | EventKind::Merged { .. }
+            | EventKind::Tick {}
+            | EventKind::AccountAlias { .. } => {
                 unreachable!("refusal sends `{}` elsewhere", event.event_type())
             }
         }
@@ -156,6 +162,7 @@ impl Engine {
         if let Some(program) = branch.filter(|_| !qualified) {
             self.branch(lead, program, at, out);
         }
+        self.alert_owner(lead, at, gained, hand_raiser, out);
     }
 
     /// The `points` hook's extra points for a touch, read before the touch is counted;

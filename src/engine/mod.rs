@@ -10,6 +10,8 @@
 //!
 //! [`LeadBook`]: crate::LeadBook
 
+mod account_lift;
+mod alerts;
 mod apply;
 mod disposition;
 mod merge;
@@ -22,6 +24,7 @@ mod transition;
 
 pub(crate) use refusal::{Phase, Subject};
 
+use crate::accounts::AccountNames;
 use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
@@ -58,6 +61,8 @@ struct Compiled {
     dedupe_window: TimeDelta,
     /// The `[rules]` hooks, compiled into their sandbox.
     rules: CompiledRules,
+    /// `[accounts.aliases]`, resolved once (empty without `[accounts]`).
+    account_names: AccountNames,
 }
 
 impl Engine {
@@ -84,6 +89,11 @@ impl Engine {
         let touch_kinds = TouchKinds::compile(&policy.scoring);
         let fingerprint = policy.fingerprint();
         let dedupe_window = days(policy.dedupe_window_days);
+        let account_names = policy
+            .accounts
+            .as_ref()
+            .and_then(|a| AccountNames::from_table(&a.aliases).ok())
+            .unwrap_or_default();
         Ok(Engine {
             inner: Arc::new(Compiled {
                 policy,
@@ -91,6 +101,7 @@ impl Engine {
                 touch_kinds,
                 dedupe_window,
                 rules,
+                account_names,
             }),
         })
     }
@@ -104,6 +115,14 @@ impl Engine {
     /// once when the engine was built.
     pub fn policy_fingerprint(&self) -> &str {
         &self.inner.fingerprint
+    }
+
+    /// The account names of the policy's `[accounts.aliases]` table (empty without
+    /// one): [`AccountNames::resolve`] gives the account a company name or email domain
+    /// belongs to. A [`LeadBook`](crate::LeadBook) adds the aliases of `account_alias`
+    /// events to these ([`LeadBook::account_names`](crate::LeadBook::account_names)).
+    pub fn account_names(&self) -> &AccountNames {
+        &self.inner.account_names
     }
 
     /// `dedupe_window_days`, to the millisecond: how long before its clock a lead
@@ -173,6 +192,7 @@ impl Engine {
             times_recycled: 0,
             recycle_reasons: Vec::new(),
             applied_events: Default::default(),
+            alerts: Default::default(),
         };
         if let Some(id) = event.id() {
             lead.applied_events.record(id, at);
@@ -224,8 +244,14 @@ impl Engine {
         event: &Event,
         out: &mut Vec<Effect>,
     ) -> Result<(), StepError> {
+        if let EventKind::AccountAlias { .. } = event.kind() {
+            return Err(StepError::Malformed {
+                lead: None,
+                problem: "`account_alias` names an account, not a lead: apply it to the LeadBook that keeps the accounts (LeadBook::apply), not to one lead".to_owned(),
+            });
+        }
         if event.lead().is_none() {
-            // A tick, the only event without a lead: it fires the lead's deadlines.
+            // A tick: it fires the lead's deadlines.
             self.refusal(Phase::BeforeDeadlines, Subject::Tick, event, None)?;
             self.advance_into(lead, event.at(), out);
             return Ok(());

@@ -12,10 +12,27 @@ use crate::scoring::{Band, Cell, Grade};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
+/// What, beside its score, may qualify a lead at this decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Signals {
+    /// The event is a hand-raiser touch.
+    pub hand_raiser: bool,
+    /// The lead's account is engaged (the book's roll-up says so).
+    pub account: bool,
+}
+
+impl Signals {
+    /// The account signal alone.
+    pub const ACCOUNT: Signals = Signals {
+        hand_raiser: false,
+        account: true,
+    };
+}
+
 /// A lead becoming an MQL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Qualification {
-    /// `score` or `hand_raiser`.
+    /// `score`, `hand_raiser` or `account`.
     pub cause: Cause,
     /// The rep the lead is routed to, if any.
     pub route_to: Option<RepId>,
@@ -33,13 +50,15 @@ impl Engine {
     /// - a hand-raiser touch qualifies it at once, armed or not;
     /// - otherwise an armed lead qualifies when its score reaches the threshold or it
     ///   sits in one of the policy's `mql_cells` (see [`Engine::rearm`] for arming);
+    /// - otherwise an armed lead whose account is engaged (the book's signal) qualifies
+    ///   with cause `account` when its fit grade is in `[accounts] lift_grades`;
     /// - a returning recycled lead is routed to the rep the `route` hook names, else to
     ///   its original rep, if it has one.
     pub(super) fn qualification(
         &self,
         lead: &Lead,
         event: &Event,
-        hand_raiser: bool,
+        signals: Signals,
         out: &mut Vec<Effect>,
     ) -> Option<Qualification> {
         let at = event.at();
@@ -68,9 +87,10 @@ impl Engine {
         };
         let cause = match ready {
             Some(false) => return None,
-            _ if hand_raiser => Cause::HandRaiser,
+            _ if signals.hand_raiser => Cause::HandRaiser,
             Some(true) => Cause::Score,
             None if lead.armed && self.qualifies(lead, threshold, 0.0, at) => Cause::Score,
+            None if signals.account && lead.armed && self.lifted_grade(lead) => Cause::Account,
             None => return None,
         };
         let route_to = if recycled {
@@ -99,7 +119,8 @@ impl Engine {
         }
     }
 
-    /// Qualifies the lead as [`Engine::qualification`] decides; returns whether it did.
+    /// Qualifies the lead as [`Engine::qualification`] decides after an event applied
+    /// to it; returns whether it did.
     pub(super) fn qualify(
         &self,
         lead: &mut Lead,
@@ -107,7 +128,22 @@ impl Engine {
         hand_raiser: bool,
         out: &mut Vec<Effect>,
     ) -> bool {
-        let Some(q) = self.qualification(lead, event, hand_raiser, out) else {
+        let signals = Signals {
+            hand_raiser,
+            account: false,
+        };
+        self.qualify_with(lead, event, signals, out)
+    }
+
+    /// [`Engine::qualify`] with every signal the decision reads.
+    pub(super) fn qualify_with(
+        &self,
+        lead: &mut Lead,
+        event: &Event,
+        signals: Signals,
+        out: &mut Vec<Effect>,
+    ) -> bool {
+        let Some(q) = self.qualification(lead, event, signals, out) else {
             return false;
         };
         let at = event.at();
@@ -156,6 +192,15 @@ impl Engine {
             band: Band::of(engagement, &scoring.bands),
         };
         scoring.mql_cells.contains(&cell)
+    }
+
+    /// Whether the policy lifts leads of this lead's fit grade when their account is
+    /// engaged.
+    pub(super) fn lifted_grade(&self, lead: &Lead) -> bool {
+        let Some(accounts) = &self.inner.policy.accounts else {
+            return false;
+        };
+        accounts.lift_grades.contains(&self.grade(lead))
     }
 
     /// The score threshold of the stages a lead qualifies from.

@@ -42,6 +42,36 @@ impl Event {
         }
     }
 
+    /// An `account_alias`: from `at` on, names that normalise as `alias` does belong
+    /// to `account` (`docs/accounts.md`). Like a tick, it names no lead; a
+    /// [`LeadBook`](crate::LeadBook) applies it.
+    ///
+    /// ```
+    /// use leadcycle::Event;
+    /// let alias = Event::account_alias("2026-03-01T00:00:00Z".parse().unwrap(), "amex", "American Express");
+    /// assert_eq!(alias.lead(), None);
+    /// assert_eq!(
+    ///     serde_json::to_string(&alias).unwrap(),
+    ///     r#"{"type":"account_alias","account":"amex","alias":"American Express","at":"2026-03-01T00:00:00Z"}"#
+    /// );
+    /// ```
+    pub fn account_alias(
+        at: DateTime<Utc>,
+        account: impl Into<String>,
+        alias: impl Into<String>,
+    ) -> Self {
+        Event {
+            kind: EventKind::AccountAlias {
+                account: account.into(),
+                alias: alias.into(),
+            },
+            lead: None,
+            at,
+            id: None,
+            unknown_fields: Vec::new(),
+        }
+    }
+
     /// `created`: a new lead from `source` (`"webinar"`). Optional: `with_campaign`,
     /// `with_channel`, `with_account`, `with_profile`.
     ///
@@ -426,6 +456,7 @@ mod tests {
             EventType::ContactLost => Event::contact_lost("L1", t, "bounced"),
             EventType::Merged => Event::merged("L1", t, "L2"),
             EventType::Tick => Event::tick(t),
+            EventType::AccountAlias => Event::account_alias(t, "amex", "American Express"),
         }
     }
 
@@ -435,7 +466,7 @@ mod tests {
             let event = full(ty);
             assert_eq!(event.event_type(), ty);
             assert!(event.unknown_fields().is_empty(), "{ty}: {event:?}");
-            assert_eq!(event.lead().is_none(), ty == EventType::Tick);
+            assert_eq!(event.lead().is_none(), ty.is_leadless());
             let json = serde_json::to_value(&event).unwrap();
             let mut keys: Vec<&str> = json
                 .as_object()

@@ -157,6 +157,15 @@ pub enum EventKind {
     /// The clock advanced: no older event will come.
     #[non_exhaustive]
     Tick {},
+    /// Another name of an account: from now on, names that normalise as `alias` does
+    /// are `account` (names no lead, like a tick; see `docs/accounts.md`).
+    #[non_exhaustive]
+    AccountAlias {
+        /// The account (any spelling of its name).
+        account: String,
+        /// Its other name: a company name or an email domain.
+        alias: String,
+    },
 }
 
 impl EventKind {
@@ -292,6 +301,10 @@ impl EventKind {
             }
             EventKind::ContactLost { cause } => one(f, "cause", cause),
             EventKind::Merged { into } => one(f, "into", into),
+            EventKind::AccountAlias { account, alias } => {
+                one(f, "account", account)?;
+                one(f, "alias", alias)
+            }
             EventKind::Unsubscribed {} | EventKind::Tick {} => Ok(()),
         }
     }
@@ -355,6 +368,7 @@ fields!(
     amount,
     cause,
     into,
+    alias,
 );
 
 macro_rules! event_types {
@@ -389,6 +403,11 @@ macro_rules! event_types {
                 match self {
                     $(EventType::$variant => $name,)*
                 }
+            }
+
+            /// Whether events of this type name no lead (`tick`, `account_alias`).
+            pub fn is_leadless(self) -> bool {
+                matches!(self, EventType::Tick | EventType::AccountAlias)
             }
 
             /// The fields of this type, in the contract's order, beside the `type`,
@@ -435,6 +454,7 @@ event_types! {
     ContactLost => "contact_lost" [cause],
     Merged => "merged" [into],
     Tick => "tick" [],
+    AccountAlias => "account_alias" [account, alias],
 }
 
 impl fmt::Display for EventType {

@@ -36,7 +36,10 @@ impl TryFrom<EventWire> for Event {
             (EventKind::Tick {}, Some(lead)) => Err(format!(
                 "a `tick` takes no `lead` (it advances every lead's clock), but it names lead {lead}"
             )),
-            (kind, None) if !matches!(kind, EventKind::Tick {}) => Err(format!(
+            (EventKind::AccountAlias { .. }, Some(lead)) => Err(format!(
+                "an `account_alias` takes no `lead` (it names an account for every lead), but it names lead {lead}"
+            )),
+            (_, None) if !ty.is_leadless() => Err(format!(
                 "missing field `lead`: a `{ty}` event must name the lead it happened to"
             )),
             _ => Ok(Event {

@@ -36,6 +36,7 @@
 //! - `[recycle.reasons]`, `[scoring.engagement]`, `[scoring.groups]`, `[[scoring.fit]]`;
 //! - the lists `scoring.hand_raisers`, `scoring.mql_cells`, `recycle.remove_reasons`.
 
+mod accounts;
 mod fingerprint;
 mod program;
 mod recycle;
@@ -46,6 +47,7 @@ mod sla;
 mod toml_text;
 mod validate;
 
+pub use accounts::{AccountsPolicy, AlertsPolicy};
 pub use program::Program;
 pub use recycle::RecyclePolicy;
 pub use rules::{RuleLimits, Rules};
@@ -80,6 +82,12 @@ pub struct Policy {
     pub strict_events: bool,
     /// The rhai hooks, as source text.
     pub rules: Rules,
+    /// `[accounts]`: the account roll-up and its aliases; off when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountsPolicy>,
+    /// `[alerts]`: alerts to the owning rep; off when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertsPolicy>,
 }
 
 impl Default for Policy {
@@ -165,6 +173,8 @@ impl Default for Policy {
             dedupe_window_days: 7.0,
             strict_events: false,
             rules: Rules::default(),
+            accounts: None,
+            alerts: None,
         }
     }
 }

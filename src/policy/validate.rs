@@ -1,4 +1,5 @@
 use super::Policy;
+use crate::accounts::AccountNames;
 use crate::error::{PolicyError, PolicyProblem};
 use crate::stage::Stage;
 use std::collections::BTreeMap;
@@ -35,6 +36,7 @@ impl Policy {
             );
         }
         self.check_programs(&mut problems);
+        self.check_accounts(&mut problems);
         if problems.0.is_empty() {
             Ok(())
         } else {
@@ -221,6 +223,42 @@ impl Policy {
                     self.known_program(problems, target, &key);
                 }
             }
+        }
+    }
+
+    fn check_accounts(&self, problems: &mut Problems) {
+        if let Some(a) = &self.accounts {
+            problems.invalid(
+                (1..=MAX_DAYS as u32).contains(&a.window_days),
+                "accounts.window_days",
+                f64::from(a.window_days),
+                "a whole number of days of 1 or more and at most 36500",
+            );
+            problems.invalid(
+                a.min_contacts >= 1,
+                "accounts.min_contacts",
+                f64::from(a.min_contacts),
+                "a number of distinct leads of 1 or more",
+            );
+            if let Some(points) = a.min_points {
+                problems.finite(points, "accounts.min_points");
+            }
+            if let Err(found) = AccountNames::from_table(&a.aliases) {
+                problems.0.extend(
+                    found
+                        .into_iter()
+                        .map(|problem| PolicyProblem::AccountAlias { problem }),
+                );
+            }
+        }
+        if let Some(a) = &self.alerts {
+            problems.invalid(
+                (1..=MAX_DAYS as u32).contains(&a.window_days),
+                "alerts.window_days",
+                f64::from(a.window_days),
+                "a whole number of days of 1 or more and at most 36500",
+            );
+            problems.positive(a.points, "alerts.points");
         }
     }
 

@@ -98,8 +98,12 @@ pub fn check_snapshot_restore(
 }
 
 /// Invariant 5: the events split across `books` books by lead (`book_of` gives a lead's
-/// book, in `0..books`; a tick goes to every book) give each lead the same effects, in
-/// the same order, as one book.
+/// book, in `0..books`; a tick or an `account_alias` goes to every book) give each
+/// lead the same effects, in the same order, as one book.
+///
+/// Under a policy with `[accounts]`, the roll-up spans the leads of an account: give
+/// every lead of one account (under every alias it will have) the same book
+/// (`docs/accounts.md`, "Partitioning a stream across books").
 ///
 /// # Panics
 ///
@@ -121,6 +125,7 @@ pub fn check_partition(
             "check_partition: a stream with a `merged` event cannot be partitioned by lead"
         );
         match e.lead() {
+            // A tick or an alias: every book's clock and alias table.
             None => {
                 for book in &mut parts {
                     book.apply_into(engine, e, &mut effects);
