@@ -1,8 +1,10 @@
 //! The lead book: the optional in-memory home for many leads.
 
+mod insert;
 mod leads;
 mod snapshot;
 
+pub use insert::InsertError;
 pub use leads::LeadIter;
 pub use snapshot::{Snapshot, SnapshotError};
 

@@ -114,7 +114,7 @@ pub mod testing;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{LeadBook, LeadIter, Snapshot, SnapshotError};
+pub use book::{InsertError, LeadBook, LeadIter, Snapshot, SnapshotError};
 pub use effect::{
     Cause, Effect, EffectKind, EffectType, NurtureEnd, RejectKind, RouteReason, SlaKind,
 };
