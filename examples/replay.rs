@@ -34,7 +34,9 @@
 mod cli;
 
 use chrono::{DateTime, Utc};
-use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
+use cli::{
+    event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
+};
 use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
 use std::ffi::OsString;
 use std::fs::File;
@@ -274,9 +276,6 @@ fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
 }
 
-/// The UTF-8 byte-order mark some editors write at the start of a file.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Applies every line of `input` to the book, writing the effects of each as it goes.
 /// A byte-order mark at the start of the input is skipped.
 fn apply_lines(
@@ -306,23 +305,11 @@ fn apply_lines(
             continue;
         }
         out.clear();
-        // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
-        match serde_json::from_slice::<Event>(line) {
+        match event_of_line(line_no, line) {
             Ok(event) => book.apply_into(engine, &event, &mut out),
-            Err(e) => out.push(Effect::malformed_line(line_no, &json_error(&e), line)),
+            Err(malformed) => out.push(malformed),
         }
         write_effects(stdout, &out)?;
-    }
-}
-
-/// A JSON error in one line of input: serde_json counts lines within the document,
-/// which is always line 1 here, so only the column is kept.
-fn json_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match text.strip_suffix(&suffix) {
-        Some(message) if e.line() == 1 => format!("{message} at column {}", e.column()),
-        _ => text,
     }
 }
 
