@@ -11,6 +11,9 @@
 //!   difference, and the `what_if` example's command line.
 //! - [`rules`]: the policy's rhai hooks: what each decides, when it runs, what it sees
 //!   and returns, the sandbox and its limits, and what a failing hook does.
+//! - [`scaling`]: the engine inside a dataflow engine (timely), partitioned by lead:
+//!   how it works, how merges cross workers, snapshots as operator state, accounts, and
+//!   other engines.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -58,6 +61,9 @@ pub mod what_if {}
 #[doc = ""]
 #[doc = include_str!("../docs/rules.md")]
 pub mod rules {}
+
+#[doc = include_str!("../docs/scaling.md")]
+pub mod scaling {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]
