@@ -118,7 +118,7 @@ const EXIT_ERROR: i32 = 2;
 
 /// Ordinary lines per epoch: small enough that a worker holds little before it
 /// applies, large enough that progress tracking costs little per event.
-const EPOCH_LINES: u64 = 4096;
+const EPOCH_LINES: u64 = 1024;
 
 /// How many epochs a reader may run ahead of the slowest worker's input before it
 /// waits: bounds the records held in flight.
@@ -478,9 +478,9 @@ struct Routed {
 enum Item {
     /// An event for a lead of the worker, a tick (every worker gets one), or a merge
     /// with a lead of the worker on either side.
-    Event(Wire<Event>),
+    Event(Wire<Box<Event>>),
     /// A line that is not an event: its `rejected` effect, printed by worker 0.
-    Malformed(Wire<Effect>),
+    Malformed(Wire<Box<Effect>>),
 }
 
 /// A lead's state, shipped to the worker of the other lead of a merge.
@@ -707,7 +707,7 @@ impl Partition {
         for (line, item) in pending.records {
             counts.records += 1;
             match item {
-                Item::Malformed(Wire(effect)) => self.effects.push(effect),
+                Item::Malformed(Wire(effect)) => self.effects.push(*effect),
                 Item::Event(Wire(event)) => match remote_merge(&event, self.peers) {
                     Some((dup, surv)) => {
                         // Ship this worker's lead to the other's worker; both apply the
@@ -724,7 +724,7 @@ impl Partition {
                             });
                         }
                         let next = self.epochs.entry(epoch + 1).or_default();
-                        next.merges.push((line, event));
+                        next.merges.push((line, *event));
                     }
                     None => book.apply_into(engine, &event, &mut self.effects),
                 },
@@ -864,11 +864,21 @@ fn read_input(
         if (line_no as usize) % stride == offset {
             counts.borrow_mut().lines_parsed += 1;
             match event_of_line(line_no, line) {
-                Err(malformed) => send(&mut input, line_no, 0, Item::Malformed(Wire(malformed))),
+                Err(malformed) => send(
+                    &mut input,
+                    line_no,
+                    0,
+                    Item::Malformed(Wire(Box::new(malformed))),
+                ),
                 Ok(event) => match event.lead() {
                     None => {
                         for to in 0..peers {
-                            send(&mut input, line_no, to, Item::Event(Wire(event.clone())));
+                            send(
+                                &mut input,
+                                line_no,
+                                to,
+                                Item::Event(Wire(Box::new(event.clone()))),
+                            );
                         }
                     }
                     Some(lead) => {
@@ -878,10 +888,10 @@ fn read_input(
                                 &mut input,
                                 line_no,
                                 home(surv, peers),
-                                Item::Event(Wire(event.clone())),
+                                Item::Event(Wire(Box::new(event.clone()))),
                             );
                         }
-                        send(&mut input, line_no, to, Item::Event(Wire(event)));
+                        send(&mut input, line_no, to, Item::Event(Wire(Box::new(event))));
                     }
                 },
             }
@@ -904,7 +914,7 @@ fn read_input(
                     &mut input,
                     line_no + 1,
                     to,
-                    Item::Event(Wire(Event::tick(until))),
+                    Item::Event(Wire(Box::new(Event::tick(until)))),
                 );
             }
         }
