@@ -492,7 +492,7 @@ struct Shipped {
 }
 
 /// The merge's two leads, when they live on different workers.
-fn remote_merge<'a>(event: &'a Event, peers: usize) -> Option<(&'a str, &'a str)> {
+fn remote_merge(event: &Event, peers: usize) -> Option<(&str, &str)> {
     let (EventKind::Merged { into, .. }, Some(lead)) = (event.kind(), event.lead()) else {
         return None;
     };

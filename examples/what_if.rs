@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use cli::{
     event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
 };
-use leadcycle::{Engine, Event, Policy, WhatIf, WhatIfReplay};
+use leadcycle::{Engine, Policy, WhatIf, WhatIfReplay};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
