@@ -18,7 +18,7 @@
 //!   event goes to its lead's worker; a `tick` goes to every worker; a line that is not
 //!   an event becomes a `rejected` effect on worker 0.
 //! - Time in the dataflow is an *epoch* that every reader computes alike from the line
-//!   numbers (a new one every 4,096 lines, and one of its own for each line that may be
+//!   numbers (a new one every 1,024 lines, and one of its own for each line that may be
 //!   a `merged` event). A worker applies an epoch's records in line order once its
 //!   input frontier has passed the epoch, so a tick is applied after every event before
 //!   it and before every event after it, on every worker: the tick is a watermark.
@@ -99,7 +99,9 @@ options:
   --stats               at the end, each worker writes one line of counts to
                         standard error. Default: off.
   -w, --threads N       timely: worker threads per process. Default: 1.
-  -n, --processes N     timely: the number of processes. Default: 1.
+  -n, --processes N     timely: the number of processes; with more than one, timely
+                        prints its connection progress on standard output before the
+                        first effect (lines that do not start with `{`). Default: 1.
   -p, --process I       timely: this process's index, 0 to N-1. Default: 0.
   -h, --hostfile FILE   timely: the processes' addresses (host:port), one a line, in
                         process order. Default: localhost:2101, localhost:2102, ...
