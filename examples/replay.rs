@@ -40,7 +40,9 @@ mod cli;
 mod report_files;
 
 use chrono::{DateTime, Utc};
-use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
+use cli::{
+    event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
+};
 use leadcycle::analytics::Journal;
 use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
 use report_files::{Progress, ReportFiles};
@@ -310,9 +312,6 @@ fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
 }
 
-/// The UTF-8 byte-order mark some editors write at the start of a file.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// A replay under way: the engine, the book, the progress bar, and the journal when a
 /// report is asked for.
 struct Run<'a> {
@@ -361,14 +360,13 @@ impl Run<'_> {
                 continue;
             }
             out.clear();
-            // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
-            match serde_json::from_slice::<Event>(line) {
+            match event_of_line(line_no, line) {
                 Ok(event) => {
                     self.book.apply_into(self.engine, &event, &mut out);
                     self.record(&event, &out)?;
                 }
-                Err(e) => {
-                    out.push(Effect::malformed_line(line_no, &json_error(&e), line));
+                Err(malformed) => {
+                    out.push(malformed);
                     if let Some(journal) = self.journal.as_deref_mut() {
                         record_effects(journal, &out)?;
                     }
@@ -387,17 +385,6 @@ fn record_effects(journal: &mut Journal, effects: &[Effect]) -> Result<(), Failu
             .map_err(|e| Failure(format!("the replay's effects contradict each other: {e}")))?;
     }
     Ok(())
-}
-
-/// A JSON error in one line of input: serde_json counts lines within the document,
-/// which is always line 1 here, so only the column is kept.
-fn json_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match text.strip_suffix(&suffix) {
-        Some(message) if e.line() == 1 => format!("{message} at column {}", e.column()),
-        _ => text,
-    }
 }
 
 fn write_effects(stdout: &mut impl Write, effects: &[Effect]) -> Result<(), Failure> {

@@ -17,7 +17,7 @@ mod cli;
 mod report_files;
 
 use chrono::{DateTime, Utc};
-use cli::{one_line, parse_time, policy_failure, set_once, Failure};
+use cli::{event_of_line, one_line, parse_time, policy_failure, set_once, Failure, BOM};
 use leadcycle::analytics::{Journal, Report};
 use leadcycle::{Effect, Engine, Event, LeadBook, Policy};
 use report_files::{Progress, ReportFiles};
@@ -177,16 +177,14 @@ fn report(args: Vec<OsString>, mut stdout: impl Write) -> Result<(), Failure> {
             let mut effects = Vec::new();
             each_line(input, events, &mut progress, |line_no, line| {
                 effects.clear();
-                match serde_json::from_str::<Event>(line) {
+                // The same reading as the replay example's, so the same `rejected`
+                // effect for a line that is not an event.
+                match event_of_line(line_no, line) {
                     Ok(event) => {
                         journal.record_event(&event);
                         book.apply_into(&engine, &event, &mut effects);
                     }
-                    Err(e) => effects.push(Effect::malformed_line(
-                        line_no,
-                        &e.to_string(),
-                        line.as_bytes(),
-                    )),
+                    Err(malformed) => effects.push(malformed),
                 }
                 record(&mut journal, &effects)
             })?;
@@ -200,14 +198,14 @@ fn report(args: Vec<OsString>, mut stdout: impl Write) -> Result<(), Failure> {
             // A line that is not an event was refused by the replay that made the
             // effects (a `rejected` effect of kind `malformed` says so): skipped here.
             each_line(input, events, &mut progress, |_, line| {
-                if let Ok(event) = serde_json::from_str::<Event>(line) {
+                if let Ok(event) = serde_json::from_slice::<Event>(line) {
                     journal.record_event(&event);
                 }
                 Ok(())
             })?;
             let (input, _) = open(effects_path, "effects")?;
             each_line(input, effects_path, &mut progress, |line_no, line| {
-                let effect: Effect = serde_json::from_str(line).map_err(|e| {
+                let effect: Effect = serde_json::from_slice(line).map_err(|e| {
                     Failure(format!(
                         "effects {} line {line_no} is not an effect: {e}",
                         effects_path.display()
@@ -255,13 +253,15 @@ fn each_line(
     mut input: impl BufRead,
     path: &Path,
     progress: &mut Progress,
-    mut each: impl FnMut(u64, &str) -> Result<(), Failure>,
+    mut each: impl FnMut(u64, &[u8]) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let mut line = String::new();
+    // Bytes, not text, as the replay example reads: a line that is not UTF-8 is a
+    // malformed line, not an I/O error.
+    let mut line = Vec::new();
     let mut line_no = 0;
     loop {
         line.clear();
-        let read = input.read_line(&mut line).map_err(|e| {
+        let read = input.read_until(b'\n', &mut line).map_err(|e| {
             Failure(format!(
                 "cannot read {} after line {line_no}: {e}",
                 path.display()
@@ -272,8 +272,11 @@ fn each_line(
         }
         line_no += 1;
         progress.advance(read as u64);
-        let text = line.trim_start_matches('\u{feff}').trim();
-        if !text.is_empty() {
+        let text = match line.strip_prefix(BOM) {
+            Some(rest) if line_no == 1 => rest,
+            _ => &line[..],
+        };
+        if !text.iter().all(u8::is_ascii_whitespace) {
             each(line_no, text)?;
         }
     }

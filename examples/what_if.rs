@@ -27,8 +27,10 @@
 mod cli;
 
 use chrono::{DateTime, Utc};
-use cli::{one_line, parse_time, policy_failure, set_once, AtomicFile, Failure};
-use leadcycle::{Engine, Event, Policy, WhatIf, WhatIfReplay};
+use cli::{
+    event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
+};
+use leadcycle::{Engine, Policy, WhatIf, WhatIfReplay};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -280,9 +282,6 @@ fn counted(n: u64, word: &str) -> String {
     }
 }
 
-/// The UTF-8 byte-order mark some editors write at the start of a file.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Applies every event of `input` to both books. A byte-order mark at the start is
 /// skipped, and so are blank lines; a line that is not an event is counted.
 fn read_events(
@@ -311,8 +310,7 @@ fn read_events(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        // Bytes, not text: a line that is not UTF-8 is a malformed line, not an I/O error.
-        match serde_json::from_slice::<Event>(line) {
+        match event_of_line(read.lines, line) {
             Ok(event) => {
                 read.events += 1;
                 replay.apply(&event);

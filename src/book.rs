@@ -1,10 +1,12 @@
 //! The lead book: the optional in-memory home for many leads.
 
 mod accounts;
+mod insert;
 mod leads;
 mod snapshot;
 
 pub use accounts::AccountRollUp;
+pub use insert::InsertError;
 pub use leads::LeadIter;
 pub use snapshot::{Snapshot, SnapshotError};
 

@@ -16,6 +16,9 @@
 //!   persistence, black holes, attribution, the report files and a worked example.
 //! - [`accounts`]: the account roll-up, account aliases and their normal form, the
 //!   qualification lift, alerts to the owning rep, and how to partition accounts.
+//! - [`scaling`]: the engine inside a dataflow engine (timely), partitioned by lead:
+//!   how it works, how merges cross workers, snapshots as operator state, accounts, and
+//!   other engines.
 //! - `testing` (cargo feature `testing`): how a host property-tests its own policy.
 
 // Each page's links to another page are reference links (`[text][semantics]`); the
@@ -65,6 +68,9 @@ pub mod what_if {}
 #[doc = ""]
 #[doc = include_str!("../docs/rules.md")]
 pub mod rules {}
+
+#[doc = include_str!("../docs/scaling.md")]
+pub mod scaling {}
 
 #[doc = "[semantics]: crate::docs::semantics"]
 #[doc = "[contract]: crate::docs::contract"]

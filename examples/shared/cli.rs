@@ -1,10 +1,11 @@
-//! What the command-line examples (`replay`, `what_if`) share: failures said on one
-//! line, flags given once, times, policy errors, and output files written atomically.
+//! What the command-line examples (`replay`, `what_if`, `timely`) share: failures said
+//! on one line, flags given once, times, policy errors, input lines read as events, and
+//! output files written atomically.
 //! Each example includes this file with `#[path = "shared/cli.rs"] mod cli;` (a folder
 //! without `main.rs` is not an example of its own).
 
 use chrono::{DateTime, Utc};
-use leadcycle::PolicyError;
+use leadcycle::{Effect, Event, PolicyError};
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter};
@@ -60,6 +61,28 @@ pub fn policy_failure(shown: &str, e: PolicyError) -> Failure {
             format!("invalid policy {shown}: {}", problems.join("; "))
         }
     })
+}
+
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The event on input line `line_no` (1-based), or the `rejected` effect (`malformed`)
+/// that says why the line is not one. Bytes, not text: a line that is not UTF-8 is a
+/// malformed line, not an I/O error.
+pub fn event_of_line(line_no: u64, line: &[u8]) -> Result<Event, Effect> {
+    serde_json::from_slice::<Event>(line)
+        .map_err(|e| Effect::malformed_line(line_no, &json_error(&e), line))
+}
+
+/// A JSON error in one line of input: serde_json counts lines within the document,
+/// which is always line 1 here, so only the column is kept.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) if e.line() == 1 => format!("{message} at column {}", e.column()),
+        _ => text,
+    }
 }
 
 /// An output file written whole or not at all: a temporary file beside it, created
