@@ -758,3 +758,52 @@ proptest! {
         prop_assert_eq!(merged, whole.report(policy, &thresholds).unwrap());
     }
 }
+
+#[test]
+fn aliased_company_names_count_as_one_account_in_the_report() {
+    // "American Express Co." and "AMEX" are one account by the policy's table,
+    // "Amex Travel" joins by a run-time alias event, and the three touching contacts
+    // cross the roll-up's threshold once.
+    let p = policy(&format!(
+        "{QUIET}
+[accounts]
+window_days = 90
+min_contacts = 3
+kinds = [\"pricing_page_view\"]
+[accounts.aliases]
+amex = [\"American Express Co.\"]
+"
+    ));
+    let (journal, effects) = journal_of(
+        &p,
+        &[
+            r#"{"type":"created","lead":"L1","at":"2026-01-05T10:00:00Z","source":"web","account":"American Express Co."}"#,
+            r#"{"type":"created","lead":"L2","at":"2026-01-05T10:00:00Z","source":"web","account":"AMEX"}"#,
+            r#"{"type":"account_alias","at":"2026-01-05T11:00:00Z","account":"amex","alias":"Amex Travel"}"#,
+            r#"{"type":"created","lead":"L3","at":"2026-01-05T12:00:00Z","source":"web","account":"Amex Travel"}"#,
+            r#"{"type":"created","lead":"L4","at":"2026-01-05T12:00:00Z","source":"web","account":"Initech"}"#,
+            r#"{"type":"created","lead":"L5","at":"2026-01-05T12:00:00Z","source":"web"}"#,
+            r#"{"type":"touch","lead":"L1","at":"2026-01-06T10:00:00Z","kind":"pricing_page_view"}"#,
+            r#"{"type":"touch","lead":"L2","at":"2026-01-06T10:00:00Z","kind":"pricing_page_view"}"#,
+            r#"{"type":"touch","lead":"L3","at":"2026-01-06T10:00:00Z","kind":"pricing_page_view"}"#,
+        ],
+    );
+    assert_eq!(
+        effects
+            .iter()
+            .filter(|e| e.kind.effect_type().as_str() == "account_engaged")
+            .count(),
+        1
+    );
+    let report = journal.report(&p, &Thresholds::default()).unwrap();
+    let names: Vec<&str> = report.accounts.keys().map(String::as_str).collect();
+    assert_eq!(names, ["amex", "initech"], "L5 names no account");
+    let amex = &report.accounts["amex"];
+    assert_eq!((amex.leads, amex.engaged), (3, 1));
+    assert_eq!(report.accounts["initech"].leads, 1);
+    // Reports of journals of other leads merge account by account.
+    let mut doubled = report.clone();
+    doubled.merge(&report);
+    assert_eq!(doubled.accounts["amex"].leads, 6);
+    assert!(report.to_markdown().contains("| amex | 3 | 0 | 0 | 1 |"));
+}

@@ -148,6 +148,12 @@ pub struct Journal {
     pub(super) leads: BTreeMap<LeadId, LeadRecord>,
     pub(super) until: Option<DateTime<Utc>>,
     pub(super) rejected: u64,
+    /// The `account_alias` events, in order: (account, alias).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) aliases: Vec<(String, String)>,
+    /// `account_engaged` effects per account.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) engaged: BTreeMap<String, u64>,
 }
 
 impl Journal {
@@ -170,9 +176,13 @@ impl Journal {
         self.until = Some(self.until.map_or(at, |u| u.max(at)));
     }
 
-    /// Records an event the host fed. A `tick` only moves [`Journal::until`].
+    /// Records an event the host fed. A `tick` only moves [`Journal::until`]; an
+    /// `account_alias` is kept for the accounts' names.
     pub fn record_event(&mut self, event: &Event) {
         self.see(event.at());
+        if let EventKind::AccountAlias { account, alias } = event.kind() {
+            self.aliases.push((account.clone(), alias.clone()));
+        }
         if let Some(lead) = event.lead() {
             let kept = matches!(
                 event.kind(),
@@ -278,6 +288,9 @@ impl Journal {
             EffectKind::NurtureEnded { .. } => record.enrolled = None,
             EffectKind::SlaBreached { stage, sla, .. } => {
                 record.breaches.push((at, *stage, *sla));
+            }
+            EffectKind::AccountEngaged { account, .. } => {
+                *self.engaged.entry(account.clone()).or_default() += 1;
             }
             _ => {}
         }

@@ -231,6 +231,27 @@ impl Report {
         for (mix, n) in mixes {
             writeln!(out, "| {mix} | {n} |")?;
         }
+        if !self.accounts.is_empty() {
+            writeln!(
+                out,
+                "\n## Accounts\n\n{} accounts (aliases applied); the 20 with the most leads:\n",
+                self.accounts.len()
+            )?;
+            writeln!(
+                out,
+                "| account | leads | opportunities | customers | engaged |"
+            )?;
+            writeln!(out, "|---|---:|---:|---:|---:|")?;
+            let mut rows: Vec<_> = self.accounts.iter().collect();
+            rows.sort_by(|x, y| y.1.leads.cmp(&x.1.leads).then(x.0.cmp(y.0)));
+            for (name, f) in rows.into_iter().take(20) {
+                writeln!(
+                    out,
+                    "| {name} | {} | {} | {} | {} |",
+                    f.leads, f.opportunities, f.customers, f.engaged
+                )?;
+            }
+        }
         Ok(())
     }
 }

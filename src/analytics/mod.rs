@@ -22,6 +22,7 @@
 //! [`docs::analytics`](crate::docs::analytics) defines every figure and shows a worked
 //! example on 5,000 leads.
 
+mod accounts;
 mod attribution;
 mod black_holes;
 mod distribution;
@@ -38,6 +39,7 @@ mod svg;
 pub use svg::SvgError;
 mod waterfall;
 
+pub use accounts::AccountFigures;
 pub use attribution::{Attribution, Credit, Credits, ModelCredit, W_SHAPED_ROLE};
 pub use black_holes::{BlackHoles, Symptom, ThresholdError, Thresholds};
 pub use distribution::{Distribution, Durations, Rate};

@@ -1,5 +1,6 @@
 //! The report: every metric of a journal, as serde data that combines.
 
+use super::accounts::{account_figures, merge_accounts, AccountFigures};
 use super::attribution::Attribution;
 use super::black_holes::{BlackHoles, ThresholdError, Thresholds};
 use super::facts::lead_facts;
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 
 /// Every metric of a journal: the waterfall per pass, time in stage, service levels,
 /// recycling yield, program effectiveness, content runway, persistence, black-hole
-/// symptoms and attribution.
+/// symptoms, attribution and accounts.
 ///
 /// Plain serde data (`report.json` of the `report` example is its JSON form); every
 /// map is sorted, so the same journal gives the same bytes. Reports of journals of
@@ -52,6 +53,10 @@ pub struct Report {
     pub black_holes: BlackHoles,
     /// Attribution of opportunities and wins.
     pub attribution: Attribution,
+    /// Each account's leads and how far they went, by canonical name (aliases
+    /// applied); empty when no lead names an account.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub accounts: BTreeMap<String, AccountFigures>,
 }
 
 impl Journal {
@@ -88,6 +93,7 @@ impl Journal {
             recycling,
             black_holes,
             attribution,
+            accounts: account_figures(self, policy),
             ..Report::default()
         };
         report.put(waterfall, programs, runway, persistence);
@@ -118,6 +124,7 @@ impl Report {
         self.recycling.merge(&other.recycling);
         self.black_holes.merge(&other.black_holes);
         self.attribution.merge(&other.attribution);
+        merge_accounts(&mut self.accounts, &other.accounts);
         let thresholds = self.black_holes.thresholds;
         self.finish(thresholds);
     }
