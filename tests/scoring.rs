@@ -128,7 +128,10 @@ fn fit_points_of_a_profile_is_the_sum_of_its_matching_rules_as_the_engine_scores
             ]),
             36.0, // 20 + 5 + 15 + 3 - 7 (no email)
         ),
-        (profile(&[("employees", 4.0.into()), ("email", "a@b".into())]), -10.0),
+        (
+            profile(&[("employees", 4.0.into()), ("email", "a@b".into())]),
+            -10.0,
+        ),
         (profile(&[("email", "a@b".into())]), 0.0),
     ] {
         assert_eq!(leadcycle::scoring::fit_points(rules, &p), expected, "{p:?}");
