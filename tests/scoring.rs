@@ -111,6 +111,34 @@ fn negative_fit_points_and_grade_d() {
     assert_eq!(engine.grade(&lead), Grade::D);
 }
 
+/// `scoring::fit_points`, the fit score calibration reads, sums exactly the points of
+/// the rules a profile matches (negative ones included), as the engine scores a new
+/// lead with that profile.
+#[test]
+fn fit_points_of_a_profile_is_the_sum_of_its_matching_rules_as_the_engine_scores_it() {
+    let engine = engine(FIT_RULES);
+    let rules = &engine.policy().scoring.fit;
+    for (p, expected) in [
+        (
+            profile(&[
+                ("seniority", "vp".into()),
+                ("region", "emea".into()),
+                ("employees", 350.0.into()),
+                ("phone", "+44".into()),
+            ]),
+            36.0, // 20 + 5 + 15 + 3 - 7 (no email)
+        ),
+        (
+            profile(&[("employees", 4.0.into()), ("email", "a@b".into())]),
+            -10.0,
+        ),
+        (profile(&[("email", "a@b".into())]), 0.0),
+    ] {
+        assert_eq!(leadcycle::scoring::fit_points(rules, &p), expected, "{p:?}");
+        assert_eq!(create(&engine, p).fit_points(), expected);
+    }
+}
+
 #[test]
 fn fit_is_rescored_on_profile_events_and_the_ledger_names_each_rule() {
     let engine = engine(FIT_RULES);

@@ -167,7 +167,14 @@ fn check_tick_fired(
                                 }
                             )
                     });
-                breached && moved
+                // A lead moved out of the stage before the deadline came (by an
+                // earlier deadline of the same tick: an idle limit shorter than the
+                // attempts window) no longer has it.
+                let moot = of().any(|f| {
+                    f.at.is_some_and(|t| t < *at)
+                        && matches!(&f.kind, EffectKind::Transition { .. })
+                });
+                (breached && moved) || moot
             }
             Due::Nurture(at) => of().any(|f| {
                 let said = f.at == Some(*at)
