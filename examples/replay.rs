@@ -44,7 +44,7 @@ use cli::{
     event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
 };
 use leadcycle::analytics::Journal;
-use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
+use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot, SnapshotError};
 use report_files::{Progress, ReportFiles};
 use std::ffi::OsString;
 use std::fs::File;
@@ -272,7 +272,12 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
     progress.finish();
     if let Some(state_out) = state_out {
         let snapshot = book.snapshot();
-        state_out.commit(|w| Ok(serde_json::to_writer(w, &snapshot)?))?;
+        let body = serde_json::to_vec(&snapshot)
+            .map_err(|e| Failure(format!("cannot write state: {e}")))?;
+        state_out.commit(|w| {
+            w.write_all(snapshot.sealed_header(&body).as_bytes())?;
+            w.write_all(&body)
+        })?;
     }
     Ok(())
 }
@@ -298,18 +303,17 @@ fn load_engine(path: Option<&Path>) -> Result<Engine, Failure> {
     Engine::new(policy).map_err(|e| policy_failure(&shown, e))
 }
 
-/// The book in the snapshot at `path`, checked against the engine's policy.
+/// The book in the sealed snapshot at `path`, checked whole and against the engine's
+/// policy before anything is restored from it.
 fn restore(path: &Path, engine: &Engine) -> Result<LeadBook, Failure> {
-    let snapshot = load_snapshot(path)?;
-    LeadBook::restore(snapshot, engine)
-        .map_err(|e| Failure(format!("cannot restore state {}: {e}", path.display())))
-}
-
-fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     let shown = path.display();
-    let text =
+    let refused = |e: SnapshotError| Failure(format!("cannot restore state {shown}: {e}"));
+    let bytes =
         std::fs::read(path).map_err(|e| Failure(format!("cannot read state {shown}: {e}")))?;
-    serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
+    let body = Snapshot::unseal(&bytes, engine).map_err(refused)?;
+    let snapshot = serde_json::from_slice(body)
+        .map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))?;
+    LeadBook::restore(snapshot, engine).map_err(refused)
 }
 
 /// A replay under way: the engine, the book, the progress bar, and the journal when a

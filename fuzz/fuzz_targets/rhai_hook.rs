@@ -1,0 +1,7 @@
+//! Fuzz target `rhai_hook`: see `harness::rhai_hook` for what it does with its input.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::rhai_hook(data));

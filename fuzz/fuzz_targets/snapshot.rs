@@ -1,0 +1,7 @@
+//! Fuzz target `snapshot`: see `harness::snapshot` for what it does with its input.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::snapshot(data));
