@@ -17,8 +17,11 @@
 //! - `--until TIME` (RFC 3339) advances the clock to TIME after the last event.
 //! - `--state-in` starts from a book snapshot; `--state-out` writes the book's snapshot
 //!   at the end. A run split in two with a snapshot between gives the same effects as
-//!   one run. A snapshot taken under another policy than `--policy` is refused
-//!   ([`LeadBook::restore`]). `--state-out` is checked before the first effect is
+//!   one run. The file is sealed ([`Snapshot::seal`]: a header line naming the format,
+//!   the crate version and the policy, with a length and a checksum, then the snapshot
+//!   as JSON); one that is cut short, edited, written by another version of leadcycle or
+//!   taken under another policy than `--policy` is refused ([`Snapshot::unseal`],
+//!   [`LeadBook::restore`]). `--state-out` is checked before the first effect is
 //!   written (its directory exists and a file can be created there), and replaced
 //!   atomically at the end (a temporary file in the same directory, flushed, synced,
 //!   then renamed over it): a run that fails leaves the old state file as it was.
@@ -73,8 +76,10 @@ options:
   --until TIME          after the last event, advance the clock to TIME (RFC 3339,
                         e.g. 2026-06-01T00:00:00Z) and fire what falls due.
                         Default: no tick after the last event.
-  --state-in S.json     start from this book snapshot; refused when it was taken
-                        under another policy. Default: an empty book.
+  --state-in S.json     start from this book snapshot (as --state-out writes it);
+                        refused when it is cut short, edited, of another leadcycle
+                        version or taken under another policy. Default: an empty
+                        book.
   --state-out S.json    write the book's snapshot here at the end; checked before the
                         first effect is written, and replaced atomically.
                         Default: no snapshot is written.
