@@ -1,6 +1,8 @@
 //! Fuzz target `policy_toml`: see `harness::policy_toml` for what it does with its input.
 #![no_main]
 
+// Each target uses one of the harness functions.
+#[allow(dead_code)]
 #[path = "../harness.rs"]
 mod harness;
 
