@@ -17,8 +17,11 @@
 //! - `--until TIME` (RFC 3339) advances the clock to TIME after the last event.
 //! - `--state-in` starts from a book snapshot; `--state-out` writes the book's snapshot
 //!   at the end. A run split in two with a snapshot between gives the same effects as
-//!   one run. A snapshot taken under another policy than `--policy` is refused
-//!   ([`LeadBook::restore`]). `--state-out` is checked before the first effect is
+//!   one run. The file is sealed ([`Snapshot::seal`]: a header line naming the format,
+//!   the crate version and the policy, with a length and a checksum, then the snapshot
+//!   as JSON); one that is cut short, edited, written by another version of leadcycle or
+//!   taken under another policy than `--policy` is refused ([`Snapshot::unseal`],
+//!   [`LeadBook::restore`]). `--state-out` is checked before the first effect is
 //!   written (its directory exists and a file can be created there), and replaced
 //!   atomically at the end (a temporary file in the same directory, flushed, synced,
 //!   then renamed over it): a run that fails leaves the old state file as it was.
@@ -44,7 +47,7 @@ use cli::{
     event_of_line, one_line, parse_time, policy_failure, set_once, AtomicFile, Failure, BOM,
 };
 use leadcycle::analytics::Journal;
-use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot};
+use leadcycle::{Effect, Engine, Event, LeadBook, Policy, Snapshot, SnapshotError};
 use report_files::{Progress, ReportFiles};
 use std::ffi::OsString;
 use std::fs::File;
@@ -73,8 +76,10 @@ options:
   --until TIME          after the last event, advance the clock to TIME (RFC 3339,
                         e.g. 2026-06-01T00:00:00Z) and fire what falls due.
                         Default: no tick after the last event.
-  --state-in S.json     start from this book snapshot; refused when it was taken
-                        under another policy. Default: an empty book.
+  --state-in S.json     start from this book snapshot (as --state-out writes it);
+                        refused when it is cut short, edited, of another leadcycle
+                        version or taken under another policy. Default: an empty
+                        book.
   --state-out S.json    write the book's snapshot here at the end; checked before the
                         first effect is written, and replaced atomically.
                         Default: no snapshot is written.
@@ -272,7 +277,12 @@ fn replay(args: Vec<OsString>, stdin: impl BufRead, stdout: impl Write) -> Resul
     progress.finish();
     if let Some(state_out) = state_out {
         let snapshot = book.snapshot();
-        state_out.commit(|w| Ok(serde_json::to_writer(w, &snapshot)?))?;
+        let body = serde_json::to_vec(&snapshot)
+            .map_err(|e| Failure(format!("cannot write state: {e}")))?;
+        state_out.commit(|w| {
+            w.write_all(snapshot.sealed_header(&body).as_bytes())?;
+            w.write_all(&body)
+        })?;
     }
     Ok(())
 }
@@ -298,18 +308,17 @@ fn load_engine(path: Option<&Path>) -> Result<Engine, Failure> {
     Engine::new(policy).map_err(|e| policy_failure(&shown, e))
 }
 
-/// The book in the snapshot at `path`, checked against the engine's policy.
+/// The book in the sealed snapshot at `path`, checked whole and against the engine's
+/// policy before anything is restored from it.
 fn restore(path: &Path, engine: &Engine) -> Result<LeadBook, Failure> {
-    let snapshot = load_snapshot(path)?;
-    LeadBook::restore(snapshot, engine)
-        .map_err(|e| Failure(format!("cannot restore state {}: {e}", path.display())))
-}
-
-fn load_snapshot(path: &Path) -> Result<Snapshot, Failure> {
     let shown = path.display();
-    let text =
+    let refused = |e: SnapshotError| Failure(format!("cannot restore state {shown}: {e}"));
+    let bytes =
         std::fs::read(path).map_err(|e| Failure(format!("cannot read state {shown}: {e}")))?;
-    serde_json::from_slice(&text).map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))
+    let body = Snapshot::unseal(&bytes, engine).map_err(refused)?;
+    let snapshot = serde_json::from_slice(body)
+        .map_err(|e| Failure(format!("cannot parse state {shown}: {e}")))?;
+    LeadBook::restore(snapshot, engine).map_err(refused)
 }
 
 /// A replay under way: the engine, the book, the progress bar, and the journal when a

@@ -401,7 +401,10 @@ fn load_state(dir: &Path, engine: &Engine) -> Result<Snapshot, Failure> {
     for path in parts.values() {
         let text = std::fs::read(path)
             .map_err(|e| Failure(format!("cannot read state {}: {e}", path.display())))?;
-        let part: Snapshot = serde_json::from_slice(&text)
+        // Each part whole, of this version and this policy, before any is merged.
+        let body = Snapshot::unseal(&text, engine)
+            .map_err(|e| Failure(format!("cannot restore state {}: {e}", path.display())))?;
+        let part: Snapshot = serde_json::from_slice(body)
             .map_err(|e| Failure(format!("cannot parse state {}: {e}", path.display())))?;
         let Some(whole) = &mut whole else {
             whole = Some(part);
@@ -621,7 +624,12 @@ fn work(worker: &mut Worker, shared: &Arc<Shared>) -> Result<(), Failure> {
         .remove(&index);
     if let Some(state_out) = state_out {
         let snapshot = book.snapshot();
-        state_out.commit(|w| Ok(serde_json::to_writer(w, &snapshot)?))?;
+        let body = serde_json::to_vec(&snapshot)
+            .map_err(|e| Failure(format!("cannot write state: {e}")))?;
+        state_out.commit(|w| {
+            w.write_all(snapshot.sealed_header(&body).as_bytes())?;
+            w.write_all(&body)
+        })?;
     }
     if shared.stats {
         let c = counts.borrow();

@@ -3,11 +3,13 @@
 mod accounts;
 mod insert;
 mod leads;
+mod sealed;
 mod snapshot;
 
 pub use accounts::AccountRollUp;
 pub use insert::InsertError;
 pub use leads::LeadIter;
+pub use sealed::SnapshotHeader;
 pub use snapshot::{Snapshot, SnapshotError};
 
 use crate::accounts::AccountNames;

@@ -504,3 +504,6 @@ impl StepError {
         }
     }
 }
+
+#[cfg(all(test, feature = "toml"))]
+mod every_variant;

@@ -134,7 +134,9 @@ pub mod testing;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
-pub use book::{AccountRollUp, InsertError, LeadBook, LeadIter, Snapshot, SnapshotError};
+pub use book::{
+    AccountRollUp, InsertError, LeadBook, LeadIter, Snapshot, SnapshotError, SnapshotHeader,
+};
 pub use effect::{
     AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason,
     SlaKind,

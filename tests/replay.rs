@@ -5,7 +5,9 @@
 #[path = "../examples/replay.rs"]
 mod replay;
 
-use leadcycle::{Effect, EffectKind, Engine, Event, LeadBook, Policy, RejectKind, Snapshot};
+use leadcycle::{
+    Effect, EffectKind, Engine, Event, LeadBook, Policy, RejectKind, Snapshot, SnapshotHeader,
+};
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -413,9 +415,17 @@ fn state_out_writes_the_books_snapshot() {
         "",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let written: Snapshot = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-
     let engine = Engine::new(Policy::default()).unwrap();
+    let sealed = std::fs::read(&state).unwrap();
+    let (header, _) = SnapshotHeader::read(&sealed).unwrap();
+    assert_eq!(header.crate_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        header.policy_fingerprint.as_deref(),
+        Some(engine.policy_fingerprint())
+    );
+    let written: Snapshot =
+        serde_json::from_slice(Snapshot::unseal(&sealed, &engine).unwrap()).unwrap();
+
     let mut book = LeadBook::new();
     for line in std::fs::read_to_string(SAMPLE).unwrap().lines() {
         if let Ok(event) = serde_json::from_str::<Event>(line) {
@@ -498,7 +508,10 @@ fn state_out_is_replaced_whole_and_leaves_no_temporary_file() {
         "",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let written: Snapshot = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let engine = Engine::new(Policy::default()).unwrap();
+    let sealed = std::fs::read(&state).unwrap();
+    let written: Snapshot =
+        serde_json::from_slice(Snapshot::unseal(&sealed, &engine).unwrap()).unwrap();
     assert!(!written.leads.is_empty());
     assert_eq!(temporary_state_files(&state), Vec::<String>::new());
 }
@@ -802,9 +815,25 @@ fn missing_state_in_file_exits_2_with_one_line() {
 }
 
 #[test]
-fn unparsable_state_in_file_exits_2_with_one_line() {
+fn state_in_file_without_a_snapshot_header_exits_2_saying_it_is_not_a_snapshot() {
+    // What leadcycle wrote before snapshots were sealed: plain JSON.
     let path = write_scratch("garbage-state.json", "{\"watermark\": 12");
     let run = run_with(&["--state-in", &path, "--events", SAMPLE], "");
+    let line = run.single_error_line();
+    assert!(line.starts_with("replay: cannot restore state "), "{line}");
+    assert!(line.contains("it is not a leadcycle snapshot"), "{line}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn sealed_state_in_whose_body_is_not_a_snapshot_exits_2_cannot_parse() {
+    let sealed = LeadBook::new().snapshot().seal(b"{\"watermark\": 12");
+    let path = scratch("sealed-garbage-state.json");
+    std::fs::write(&path, sealed).unwrap();
+    let run = run_with(
+        &["--state-in", path.to_str().unwrap(), "--events", SAMPLE],
+        "",
+    );
     let line = run.single_error_line();
     assert!(line.starts_with("replay: cannot parse state "), "{line}");
     assert_eq!(run.stdout, "");

@@ -406,7 +406,15 @@ fn an_incomplete_or_mixed_set_of_snapshots_is_refused_with_exit_2_before_any_eff
     std::fs::create_dir_all(&broken).unwrap();
     std::fs::write(broken.join("book-0-of-1.json"), "{").unwrap();
     let run = run_timely(&["--events", SAMPLE, "--state-in", broken.to_str().unwrap()]);
-    assert_refused(&run, "cannot parse state");
+    assert_refused(&run, "it is not a leadcycle snapshot");
+
+    // A part cut short is refused before any part is merged.
+    let cut = dir.join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    let whole = std::fs::read(state.join("book-0-of-2.json")).unwrap();
+    std::fs::write(cut.join("book-0-of-1.json"), &whole[..whole.len() - 1]).unwrap();
+    let run = run_timely(&["--events", SAMPLE, "--state-in", cut.to_str().unwrap()]);
+    assert_refused(&run, "it is truncated");
 }
 
 #[test]

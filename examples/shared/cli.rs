@@ -85,10 +85,13 @@ fn json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// An output file written whole or not at all: a temporary file beside it, created
-/// before the run writes anything else (so a path that cannot be written stops the run
-/// before it starts), and renamed over it by [`AtomicFile::commit`]. Dropped without a
-/// commit, it removes the temporary file and leaves the file as it was.
+/// An output file written whole or not at all: a temporary file beside it (in the same
+/// directory, so the rename never crosses file systems), created before the run writes
+/// anything else (so a path that cannot be written stops the run before it starts),
+/// and by [`AtomicFile::commit`] written, flushed, synced to disk and renamed over it,
+/// then the directory synced. Dropped without a commit, it removes the temporary file
+/// and leaves the file as it was. A process killed before the rename leaves the file as
+/// it was too (and its temporary file, `.NAME.PID.tmp`, behind).
 pub struct AtomicFile {
     /// What the file is, in messages (`state`, `--out`).
     what: &'static str,
@@ -155,7 +158,21 @@ impl AtomicFile {
         file.sync_all().map_err(|e| cannot(&e))?;
         drop(file);
         std::fs::rename(&self.temp, &self.path).map_err(|e| cannot(&e))?;
+        sync_directory(&self.path);
         Ok(written)
+    }
+}
+
+/// Syncs the directory that holds `path`, so that a rename into it survives a power
+/// loss, not only a crash of the process. Best effort: the file is already whole
+/// under its name, and not every platform or file system can sync a directory.
+fn sync_directory(path: &Path) {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
     }
 }
 

@@ -77,11 +77,19 @@ fn canonical_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 
 /// FNV-1a, 64 bits.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a64_continue(FNV1A64_OFFSET, bytes)
+}
+
+/// The FNV-1a (64 bits) hash of no bytes, where every hash starts.
+pub(crate) const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a (64 bits) of the bytes hashed into `hash` so far followed by `bytes`: a hash
+/// of several pieces without joining them (a sealed snapshot's header and body).
+pub(crate) fn fnv1a64_continue(hash: u64, bytes: &[u8]) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes
         .iter()
-        .fold(OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(PRIME))
+        .fold(hash, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 /// Why a value could not be encoded: its own `Serialize` reported an error.

@@ -48,6 +48,7 @@ mod toml_text;
 mod validate;
 
 pub use accounts::{AccountsPolicy, AlertsPolicy};
+pub(crate) use fingerprint::{fnv1a64_continue, FNV1A64_OFFSET};
 pub use program::Program;
 pub use recycle::RecyclePolicy;
 pub use rules::{RuleLimits, Rules};

@@ -1,0 +1,9 @@
+//! Fuzz target `snapshot`: see `harness::snapshot` for what it does with its input.
+#![no_main]
+
+// Each target uses one of the harness functions.
+#[allow(dead_code)]
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::snapshot(data));
