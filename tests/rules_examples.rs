@@ -289,7 +289,11 @@ fn points_example_qualifies_the_senior_reader_and_ignores_the_scanner() {
     );
 
     // The scores the page gives, and the scanner's opens scoring nothing.
-    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    // The state file is sealed: its header is checked against the policy's engine.
+    let engine = leadcycle::Engine::new(Policy::from_toml_file(&policy).unwrap()).unwrap();
+    let sealed = std::fs::read(&state).unwrap();
+    let body = leadcycle::Snapshot::unseal(&sealed, &engine).unwrap();
+    let snapshot: Value = serde_json::from_slice(body).unwrap();
     let lead = |id: &str| {
         snapshot["leads"]
             .as_array()
