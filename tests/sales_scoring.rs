@@ -274,7 +274,7 @@ fn non_finite_sales_milestone_and_outcome_points_are_refused_with_their_keys() {
 }
 
 #[test]
-fn a_policy_without_sales_scoring_keeps_its_fingerprint_and_toml() {
+fn a_policy_without_sales_scoring_writes_no_sales_milestone_or_outcome_table() {
     // The new tables are left out of the serde form when empty, so existing policies
     // (and the snapshots that record their fingerprints) are unchanged.
     let text = Policy::default().to_toml_string();
