@@ -234,7 +234,10 @@ mod tests {
         let mut ids = AppliedIds::default();
         ids.record(&id(&x), t(0));
         assert!(ids.contains(&id(&x)));
-        assert!(!ids.contains(&id(&y)), "{y} shares {x}'s hash but was never applied");
+        assert!(
+            !ids.contains(&id(&y)),
+            "{y} shares {x}'s hash but was never applied"
+        );
     }
 
     #[test]

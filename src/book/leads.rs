@@ -86,7 +86,10 @@ impl LeadSlots {
 
     /// Adds a lead whose id the book does not hold, after every other lead.
     pub(crate) fn insert(&mut self, id: LeadId, lead: Lead) {
-        debug_assert!(self.slot_of(id.as_str()).is_none(), "lead {id} is already held");
+        debug_assert!(
+            self.slot_of(id.as_str()).is_none(),
+            "lead {id} is already held"
+        );
         let i = self.slots.len();
         self.slots.push(Some(lead));
         self.index_at(id, i);
@@ -202,7 +205,12 @@ impl LeadSlots {
         self.slots.retain(Option::is_some);
         self.index.clear();
         self.collided.clear();
-        let ids: Vec<LeadId> = self.slots.iter().flatten().map(|l| l.id().clone()).collect();
+        let ids: Vec<LeadId> = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|l| l.id().clone())
+            .collect();
         for (i, id) in ids.into_iter().enumerate() {
             self.index_at(id, i);
         }
