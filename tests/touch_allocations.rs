@@ -5,7 +5,7 @@
 //! so it lives here, in a test of its own, and only forwards to the system allocator.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{Engine, Event, LeadBook, LeadId, Policy, Profile, Stage};
+use leadcycle::{Engine, Event, LeadBook, Policy, Profile, Stage};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -125,7 +125,7 @@ fn a_touch_to_an_existing_lead_in_a_book_allocates_nothing() {
     }
     let made = allocations() - before;
     assert_eq!(made, 0, "{made} allocations in 20 x 150 touches");
-    let lead = book.get(&LeadId::from("L7")).expect("L7 is in the book");
+    let lead = book.get("L7").expect("L7 is in the book");
     assert_eq!(lead.stage(), Stage::Inquiry);
     assert_eq!(
         lead.touch_counts()["email_click"],
