@@ -13,7 +13,8 @@
 //! `clock/tick/LARGE / clock/tick/1M` is the ratio the issue bounds (at most 1.5).
 //!
 //! The books are built from a compact generator: leads without a profile, campaign or
-//! channel, so a 10M book fits the machine.
+//! channel, so a 10M book fits the machine. Run as a test (`cargo test --all-targets`
+//! or `-- --test`), the books have 2,000 and 4,000 leads.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -24,6 +25,23 @@ use std::time::{Duration, Instant};
 const DUE_PER_TICK: usize = 10;
 /// Leads whose deadlines the ticks reach: enough for every tick criterion asks for.
 const DUE_LEADS: usize = 1_000_000;
+/// The same, when criterion runs each bench once as a test (`cargo test
+/// --all-targets`, `-- --test`): small books, so CI stays fast.
+const DUE_LEADS_IN_TESTS: usize = 2_000;
+
+/// Whether criterion was asked to measure (`cargo bench` passes `--bench`) rather than
+/// to run each routine once.
+fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test")
+}
+
+fn due_leads() -> usize {
+    if measuring() {
+        DUE_LEADS
+    } else {
+        DUE_LEADS_IN_TESTS
+    }
+}
 
 fn t0() -> DateTime<Utc> {
     "2026-01-05T00:00:00Z".parse().expect("a valid time")
@@ -32,7 +50,7 @@ fn t0() -> DateTime<Utc> {
 /// When lead `i` is created: ten per second for the first `DUE_LEADS`, a month later
 /// for the rest.
 fn created_at(i: usize) -> DateTime<Utc> {
-    if i < DUE_LEADS {
+    if i < due_leads() {
         t0() + TimeDelta::seconds((i / DUE_PER_TICK) as i64)
     } else {
         t0() + TimeDelta::days(30) + TimeDelta::seconds((i / DUE_PER_TICK) as i64)
@@ -79,7 +97,7 @@ fn bench_size(c: &mut Criterion, engine: &Engine, leads: usize) {
             let mut spent = Duration::ZERO;
             for _ in 0..iters {
                 assert!(
-                    (next + 1) * DUE_PER_TICK <= DUE_LEADS,
+                    (next + 1) * DUE_PER_TICK <= due_leads(),
                     "the bench ran out of due leads: raise DUE_LEADS"
                 );
                 let tick = Event::tick(first_due + TimeDelta::seconds(next as i64));
@@ -109,12 +127,14 @@ fn bench_clock(c: &mut Criterion) {
             n.parse()
                 .expect("LEADCYCLE_CLOCK_LEADS is a number of leads")
         })
-        .unwrap_or(2_000_000);
-    assert!(
-        large >= DUE_LEADS,
-        "LEADCYCLE_CLOCK_LEADS must be at least {DUE_LEADS}"
-    );
-    bench_size(c, &engine, DUE_LEADS);
+        .unwrap_or(2 * DUE_LEADS);
+    let (due, large) = if measuring() {
+        (DUE_LEADS, large)
+    } else {
+        (DUE_LEADS_IN_TESTS, 2 * DUE_LEADS_IN_TESTS)
+    };
+    assert!(large >= due, "LEADCYCLE_CLOCK_LEADS must be at least {due}");
+    bench_size(c, &engine, due);
     bench_size(c, &engine, large);
 }
 
