@@ -92,8 +92,10 @@ struct Component {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo bench -- --test` only checks that it runs.
-    let smoke = std::env::args().any(|a| a == "--test");
+    // `cargo bench` passes `--bench`; without it (`cargo test --all-targets`) or with
+    // `-- --test`, only check that it runs, on a small book.
+    let smoke =
+        !std::env::args().any(|a| a == "--bench") || std::env::args().any(|a| a == "--test");
     let leads: usize = match std::env::var("LEADCYCLE_MEMORY_LEADS") {
         Ok(n) => n.parse().expect("LEADCYCLE_MEMORY_LEADS is a number"),
         Err(_) if smoke => 1_000,
