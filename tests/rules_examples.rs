@@ -289,7 +289,10 @@ fn points_example_qualifies_the_senior_reader_and_ignores_the_scanner() {
     );
 
     // The scores the page gives, and the scanner's opens scoring nothing.
-    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    // The state file is sealed: its header line, then the snapshot as JSON.
+    let sealed = std::fs::read_to_string(&state).unwrap();
+    let (_header, body) = sealed.split_once('\n').expect("a header line");
+    let snapshot: Value = serde_json::from_str(body).unwrap();
     let lead = |id: &str| {
         snapshot["leads"]
             .as_array()
