@@ -419,9 +419,11 @@ proptest! {
     })]
 
     /// On data with a planted signal, the learned points rank held-out leads better
-    /// than all-zero points (AUC 0.5), and put the telling touches above email opens.
+    /// than the policy they were learned from (the default, whose points do not follow
+    /// the planted signal) and than all-zero points (AUC 0.5), and put the telling
+    /// touches above email opens.
     #[test]
-    fn learn_beats_all_zero_points_on_planted_signal(seed in any::<u64>()) {
+    fn learn_beats_the_given_policy_and_all_zero_points_on_planted_signal(seed in any::<u64>()) {
         let engine = default_engine();
         let (train, test) = synthetic(seed, 500);
         let report = learn(&engine, &train, &test, &LearnOptions::default()).unwrap();
@@ -437,6 +439,12 @@ proptest! {
         prop_assert!(
             report.holdout_auc > zero_auc + 0.05,
             "learned holdout AUC {} vs all-zero {}", report.holdout_auc, zero_auc
+        );
+        let given_auc = evaluate(&engine, &test).unwrap().auc.unwrap();
+        prop_assert_eq!(report.baseline_holdout_auc, given_auc);
+        prop_assert!(
+            report.holdout_auc > given_auc,
+            "learned holdout AUC {} vs the given policy's {}", report.holdout_auc, given_auc
         );
         let points = |kind: &str| report.policy.engagement.get(kind).copied().unwrap_or(0.0);
         prop_assert!(points("pricing_page_view") > points("email_open"));

@@ -1,5 +1,6 @@
 //! The invariants that one replay of a stream shows: 1 to 4, and 7.
 
+use super::idle::IdleClocks;
 use super::replay::{
     any_rejected, json, judged_after_deadlines, leads_of, lines, per_lead, rejected_kind,
     snapshot_json,
@@ -222,14 +223,36 @@ pub fn check_no_black_hole(
     };
     let last = Event::tick(end + after.max(TimeDelta::zero()));
     let mut book = LeadBook::new();
+    let policy = engine.policy();
+    let mut idle = IdleClocks::default();
     for (i, e) in events.iter().chain([&last]).enumerate() {
         let due = match e.lead() {
             None => due_by(&book, e.at()),
             Some(_) => Vec::new(),
         };
         let effects = book.apply(engine, e);
+        let refused = rejected_kind(&effects);
+        idle.follow(policy, e, refused.is_none(), &effects);
+        // The policy's idle limits, from the effects alone: an engine that stored no
+        // deadline for a stage would pass the checks of its own deadlines below.
+        let checked: Vec<LeadId> = match (e.kind(), refused) {
+            (EventKind::Tick { .. }, None) => book.iter().map(|l| l.id().clone()).collect(),
+            (_, Some(kind)) if !judged_after_deadlines(kind) => Vec::new(),
+            _ => leads_of(e),
+        };
+        for (lead, stage, due) in idle.overdue(policy, e.at()) {
+            ensure!(
+                !checked.contains(lead),
+                inv,
+                Some(i),
+                Some(lead),
+                "after {} at {}, the lead is still in {stage:?}, whose idle limit (`idle_days`, counted from entering the stage or its last sales attempt there) fell due at {due}",
+                e.event_type(),
+                e.at()
+            );
+        }
         let still_due = |lead: &crate::Lead| lead.next_deadline().filter(|&d| d <= e.at());
-        if let Some(kind) = rejected_kind(&effects) {
+        if let Some(kind) = refused {
             // A refusal judged against the lead's stage came after its due deadlines
             // fired: the time passed whatever the event turned out to be.
             if judged_after_deadlines(kind) {
@@ -383,89 +406,71 @@ pub fn check_recycled_and_removed(
 }
 
 /// Invariant 4: a new lead's first touch is its `created` event's (source, campaign,
-/// channel, time), and it never changes, except that an applied merge may give the
-/// survivor an earlier first touch, which is some lead's `created` touch.
+/// channel, time), and it never changes, except that an applied merge gives the
+/// survivor the duplicate's first touch when that one is earlier (on a tie the
+/// survivor keeps its own: docs/semantics.md, "Merge"). The expected touch is derived
+/// from the events alone, so a merge that kept the later touch fails here as surely
+/// as one that took a later touch.
 pub fn check_first_touch(engine: &Engine, events: &[Event]) -> Result<(), InvariantViolation> {
     let inv = Invariant::FirstTouchKept;
     let mut book = LeadBook::new();
+    // Each lead's first touch as the events say it must be.
     let mut first: BTreeMap<LeadId, Touch> = BTreeMap::new();
-    // The touch of every `created` event applied so far.
-    let mut created: Vec<Touch> = Vec::new();
     for (i, e) in events.iter().enumerate() {
         let effects = book.apply(engine, e);
         let accepted = !any_rejected(&effects);
-        for lead in book.iter() {
-            let now = lead.first_touch();
-            let id = lead.id();
-            match first.get(id) {
-                None => {
-                    // Just created by this event: its touch is the event's.
-                    let EventKind::Created {
+        if accepted {
+            match (e.kind(), e.lead()) {
+                (
+                    EventKind::Created {
                         source,
                         campaign,
                         channel,
                         ..
-                    } = e.kind()
-                    else {
-                        fail!(
-                            inv,
-                            Some(i),
-                            Some(id),
-                            "the lead appeared without a `created` event"
-                        );
-                    };
-                    let expected = Touch {
-                        source: source.clone(),
-                        campaign: campaign.clone(),
-                        channel: channel.clone(),
-                        at: e.at(),
-                    };
-                    ensure!(
-                        accepted && e.lead() == Some(id),
-                        inv,
-                        Some(i),
-                        Some(id),
-                        "the lead appeared, but not by its own applied `created` event"
-                    );
-                    ensure_eq!(
-                        now,
-                        &expected,
-                        inv,
-                        Some(i),
-                        Some(id),
-                        "first touch of a new lead"
-                    );
-                    created.push(expected);
-                }
-                Some(before) if before == now => {}
-                Some(before) => {
-                    let merged_into_it = accepted
-                        && matches!(e.kind(), EventKind::Merged { into, .. } if into == id);
-                    ensure!(
-                        merged_into_it,
-                        inv,
-                        Some(i),
-                        Some(id),
-                        "{} changed the first touch from {before:?} to {now:?}",
-                        e.event_type()
-                    );
-                    ensure!(
-                        now.at < before.at,
-                        inv,
-                        Some(i),
-                        Some(id),
-                        "a merge replaced the first touch {before:?} with a later one {now:?}"
-                    );
-                    ensure!(
-                        created.contains(now),
-                        inv,
-                        Some(i),
-                        Some(id),
-                        "the new first touch {now:?} is no lead's created touch"
+                    },
+                    Some(id),
+                ) => {
+                    first.insert(
+                        id.clone(),
+                        Touch {
+                            source: source.clone(),
+                            campaign: campaign.clone(),
+                            channel: channel.clone(),
+                            at: e.at(),
+                        },
                     );
                 }
+                (EventKind::Merged { into }, Some(duplicate)) => {
+                    if let (Some(theirs), Some(ours)) = (first.get(duplicate), first.get(into)) {
+                        if theirs.at < ours.at {
+                            let earlier = theirs.clone();
+                            first.insert(into.clone(), earlier);
+                        }
+                    }
+                }
+                _ => {}
             }
-            first.insert(id.clone(), now.clone());
+        }
+        for lead in book.iter() {
+            let id = lead.id();
+            let Some(expected) = first.get(id) else {
+                fail!(
+                    inv,
+                    Some(i),
+                    Some(id),
+                    "the lead appeared without its own applied `created` event"
+                );
+            };
+            ensure_eq!(
+                lead.first_touch(),
+                expected,
+                inv,
+                Some(i),
+                Some(id),
+                "after {} at {}, the first touch (left) is not the one the events give it (right)",
+                e.event_type(),
+                e.at()
+            );
         }
     }
     Ok(())

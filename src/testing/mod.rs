@@ -80,6 +80,7 @@ macro_rules! ensure_eq {
 
 mod checks;
 mod determinism;
+mod idle;
 mod replay;
 mod report;
 mod stream;
