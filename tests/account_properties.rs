@@ -195,7 +195,7 @@ fn per_account(effects: &[Effect]) -> BTreeMap<String, Vec<&Effect>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(testing::proptest_config(256))]
 
     /// Ticks inserted anywhere (at the time of the event before them, a valid
     /// watermark) change no lead's effects and no account's.
@@ -268,7 +268,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(testing::proptest_config(64))]
 
     /// The design's invariants (`leadcycle::testing`) hold under a policy with
     /// `[accounts]` and `[alerts]`, on the testing feature's own streams.

@@ -503,7 +503,7 @@ fn run(engine: &Engine, seq: &[(usize, u32)], mut check: impl FnMut(&Lead)) -> L
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(leadcycle::testing::proptest_config(128))]
 
     #[test]
     fn caps_and_floor_always_hold(seq in touches()) {

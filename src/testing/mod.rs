@@ -102,19 +102,40 @@ pub use vocabulary::Vocabulary;
 use proptest::test_runner::Config;
 use replay::json;
 
-/// A proptest configuration for properties over streams: `cases` cases, or
-/// `PROPTEST_CASES` when it is set (`PROPTEST_CASES=100000 cargo test --release` for
-/// a soak); failing cases are not written to disk (the failure message prints the
-/// minimal stream), and shrinking may take up to 8192 steps, which long streams need.
+/// A proptest configuration for properties over streams: `cases` cases, unless the
+/// environment says otherwise. `PROPTEST_CASES` replaces the count of every property;
+/// `LEADCYCLE_CASES_FACTOR` (a whole number) multiplies each property's own count
+/// instead, so a soak runs every property at, say, 100 times its CI count
+/// (`LEADCYCLE_CASES_FACTOR=100 cargo test --release`). Shrinking may take up to 8192
+/// steps, which long streams need. A failing case is saved as proptest does by default,
+/// in a `*.proptest-regressions` file beside the test's source, and replayed first on
+/// every later run: commit those files with the fix.
+///
+/// # Panics
+///
+/// When `LEADCYCLE_CASES_FACTOR` is set but is not a whole number from 1 up: a soak
+/// that silently ran at the CI count would claim more than it checked.
 pub fn proptest_config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
+    let cases = match std::env::var("PROPTEST_CASES") {
+        Ok(v) => v.parse().unwrap_or(cases),
+        Err(_) => cases.saturating_mul(cases_factor()),
+    };
     Config {
         cases,
-        failure_persistence: None,
         max_shrink_iters: 8192,
         ..Config::default()
+    }
+}
+
+/// `LEADCYCLE_CASES_FACTOR`, or 1 when it is not set.
+fn cases_factor() -> u32 {
+    match std::env::var("LEADCYCLE_CASES_FACTOR") {
+        Err(_) => 1,
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(factor) if factor >= 1 => factor,
+            _ => panic!(
+                "LEADCYCLE_CASES_FACTOR is {v:?}: expected a whole number of at least 1 (how many times each property's own case count to run)"
+            ),
+        },
     }
 }
