@@ -114,7 +114,7 @@ fn bench_step(c: &mut Criterion) {
             })
         });
         // The lead was stepped once per iteration (none when a filter skips the bench).
-        let clicks = lead.touch_counts().get("email_click").copied();
+        let clicks = lead.touch_counts().get("email_click");
         assert_eq!(clicks.unwrap_or(0), steps);
     }
     group.finish();
@@ -204,7 +204,7 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
     let touched = book
         .leads()
         .iter()
-        .filter(|lead| lead.touch_counts().contains_key("email_click"))
+        .filter(|lead| lead.touch_counts().contains("email_click"))
         .count();
     assert!(touched > 0);
 }

@@ -6,6 +6,7 @@ use crate::id::{EventId, LeadId, RepId};
 use crate::profile::Profile;
 use crate::scoring::ScoreState;
 use crate::stage::Stage;
+use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +26,7 @@ pub struct Lead {
     pub(crate) clock: DateTime<Utc>,
     pub(crate) first_touch: Touch,
     pub(crate) last_touch: Touch,
-    pub(crate) touch_counts: BTreeMap<String, u64>,
+    pub(crate) touch_counts: TouchCounts,
     pub(crate) profile: Profile,
     pub(crate) account: Option<String>,
     pub(crate) owner: Option<RepId>,
@@ -157,8 +158,8 @@ impl Lead {
         &self.last_touch
     }
 
-    /// How many touches of each kind it has had.
-    pub fn touch_counts(&self) -> &BTreeMap<String, u64> {
+    /// How many touches of each kind it has had, in kind order.
+    pub fn touch_counts(&self) -> &TouchCounts {
         &self.touch_counts
     }
 

@@ -124,6 +124,7 @@ mod id;
 mod lead;
 mod matrix;
 mod name;
+mod name_map;
 pub mod policy;
 mod profile;
 pub mod rules;
@@ -131,6 +132,7 @@ pub mod scoring;
 mod stage;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod touch_counts;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
@@ -150,6 +152,7 @@ pub use name::Name;
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
 pub use stage::{legal_from, moves, Moves, Stage};
+pub use touch_counts::TouchCounts;
 pub use what_if::{
     what_if, what_if_until, CountChange, LeadDiff, LeadOutcome, OutcomeField, WhatIf, WhatIfReplay,
     WhatIfTotals,

@@ -58,12 +58,7 @@ impl Engine {
                 }
                 hand_raiser = facts.is_some_and(|f| f.hand_raiser);
                 // Reuse the existing strings: this is the hot path of a busy book.
-                match lead.touch_counts.get_mut(kind) {
-                    Some(n) => *n += 1,
-                    None => {
-                        lead.touch_counts.insert(kind.clone(), 1);
-                    }
-                }
+                lead.touch_counts.add(kind, 1);
                 let last = &mut lead.last_touch;
                 last.source.clone_from(kind);
                 last.campaign.clone_from(campaign);

@@ -54,8 +54,8 @@ impl Engine {
         self.decay(surv, at);
         self.decay(dup, at);
         surv.score.absorb(&dup.score, &dup.id, at, self.bounds());
-        for (kind, n) in &dup.touch_counts {
-            *surv.touch_counts.entry(kind.clone()).or_insert(0) += n;
+        for (kind, n) in dup.touch_counts.iter() {
+            surv.touch_counts.add(kind, n);
         }
         surv.content_seen.extend(dup.content_seen.iter().cloned());
         // The survivor's own choices first: which of the two chose later is not known.

@@ -33,6 +33,7 @@ use crate::policy::Policy;
 use crate::rules::{CompiledRules, Hook, HookError};
 use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
+use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -174,7 +175,7 @@ impl Engine {
             clock: at,
             first_touch: touch.clone(),
             last_touch: touch,
-            touch_counts: BTreeMap::new(),
+            touch_counts: TouchCounts::default(),
             score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),
             profile: profile.clone(),
             account: account.clone(),
