@@ -1,15 +1,17 @@
 //! The lead record: everything the engine remembers about one lead.
 
 use crate::applied_ids::AppliedIds;
+use crate::content_seen::ContentSeen;
 use crate::day_points::DayPoints;
 use crate::id::{EventId, LeadId, RepId};
+use crate::name::Name;
 use crate::profile::Profile;
+use crate::program_positions::ProgramPositions;
 use crate::scoring::ScoreState;
 use crate::stage::Stage;
 use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// One lead and its whole lifecycle state.
 ///
@@ -40,20 +42,20 @@ pub struct Lead {
     pub(crate) removed_reason: Option<String>,
     pub(crate) nurture: Option<Enrollment>,
     /// Per program: the index of the first step the lead has not been sent.
-    pub(crate) program_positions: BTreeMap<String, usize>,
+    pub(crate) program_positions: ProgramPositions,
     /// Content the lead was sent or consumed; nurture never sends it again.
-    pub(crate) content_seen: BTreeSet<String>,
+    pub(crate) content_seen: ContentSeen,
     /// The branch contents the lead chose, each once, the latest choice last. Left
     /// out of the serde form when empty and read as empty when absent, so leads and
     /// snapshots written before branches existed load, and write back unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) choices: Vec<String>,
+    pub(crate) choices: Vec<Name>,
     pub(crate) sla: SlaClock,
     pub(crate) times_recycled: u32,
     /// The reason of every recycling, oldest first (`sla_idle` for passive ones); left
     /// out of the serde form when empty, like `choices`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) recycle_reasons: Vec<String>,
+    pub(crate) recycle_reasons: Vec<Name>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
     /// What `[alerts]` remembers: the points gained while owned, and the last alert.
@@ -223,13 +225,13 @@ impl Lead {
         self.nurture.as_ref()
     }
 
-    /// Per program, the first step it has not been sent.
-    pub fn program_positions(&self) -> &BTreeMap<String, usize> {
+    /// Per program, the first step it has not been sent, in program name order.
+    pub fn program_positions(&self) -> &ProgramPositions {
         &self.program_positions
     }
 
-    /// The content it was sent or consumed.
-    pub fn content_seen(&self) -> &BTreeSet<String> {
+    /// The content it was sent or consumed, in name order.
+    pub fn content_seen(&self) -> &ContentSeen {
         &self.content_seen
     }
 
@@ -242,7 +244,7 @@ impl Lead {
     /// element is the lead's latest choice. A merge keeps the survivor's choices, then
     /// appends the duplicate's it lacks. This is what a `disposition` hook reads to
     /// let the lead's choice pick its stream.
-    pub fn choices(&self) -> &[String] {
+    pub fn choices(&self) -> &[Name] {
         &self.choices
     }
 
@@ -259,7 +261,7 @@ impl Lead {
     /// The reason of every time it was recycled, oldest first: the rep's reason, or
     /// `sla_idle` for passive recycling (a merged duplicate's reasons come after the
     /// survivor's).
-    pub fn recycle_reasons(&self) -> &[String] {
+    pub fn recycle_reasons(&self) -> &[Name] {
         &self.recycle_reasons
     }
 

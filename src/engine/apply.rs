@@ -65,9 +65,7 @@ impl Engine {
                 last.channel.clone_from(channel);
                 last.at = at;
                 if let Some(content) = content {
-                    if !lead.content_seen.contains(content) {
-                        lead.content_seen.insert(content.clone());
-                    }
+                    lead.content_seen.insert(content);
                     branch = self.choose(lead, content);
                 }
             }

@@ -57,16 +57,17 @@ impl Engine {
         for (kind, n) in dup.touch_counts.iter() {
             surv.touch_counts.add(kind, n);
         }
-        surv.content_seen.extend(dup.content_seen.iter().cloned());
+        for content in dup.content_seen.iter() {
+            surv.content_seen.insert(content);
+        }
         // The survivor's own choices first: which of the two chose later is not known.
         for choice in &dup.choices {
             if !surv.choices.contains(choice) {
                 surv.choices.push(choice.clone());
             }
         }
-        for (program, &position) in &dup.program_positions {
-            let p = surv.program_positions.entry(program.clone()).or_insert(0);
-            *p = (*p).max(position);
+        for (program, position) in dup.program_positions.iter() {
+            surv.program_positions.advance_to(program, position);
         }
         surv.applied_events.absorb(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {

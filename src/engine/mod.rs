@@ -25,17 +25,18 @@ mod transition;
 pub(crate) use refusal::{Phase, Subject};
 
 use crate::accounts::AccountNames;
+use crate::content_seen::ContentSeen;
 use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::policy::Policy;
+use crate::program_positions::ProgramPositions;
 use crate::rules::{CompiledRules, Hook, HookError};
 use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
 use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, TimeDelta, Utc};
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use touch_kinds::TouchKinds;
 
@@ -186,8 +187,8 @@ impl Engine {
             do_not_email: false,
             removed_reason: None,
             nurture: None,
-            program_positions: BTreeMap::new(),
-            content_seen: BTreeSet::new(),
+            program_positions: ProgramPositions::default(),
+            content_seen: ContentSeen::default(),
             choices: Vec::new(),
             sla: SlaClock::default(),
             times_recycled: 0,

@@ -4,6 +4,7 @@
 use super::{after, Engine};
 use crate::effect::{Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Enrollment, Lead};
+use crate::name::Name;
 use crate::policy::Program;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ impl Engine {
     pub(super) fn entry_step(&self, lead: &Lead, program: &str) -> usize {
         match self.inner.policy.programs.get(program) {
             Some(p) if p.resume => {
-                let position = lead.program_positions.get(program).copied().unwrap_or(0);
+                let position = lead.program_positions.get(program).unwrap_or(0);
                 next_unseen(lead, p, position)
             }
             _ => 0,
@@ -103,7 +104,7 @@ impl Engine {
                 let again = lead.choices.remove(i);
                 lead.choices.push(again);
             }
-            None => lead.choices.push(content.to_owned()),
+            None => lead.choices.push(Name::from(content)),
         }
         (!lead.do_not_email).then_some(target.as_str())
     }
@@ -172,9 +173,8 @@ impl Engine {
                 content: content.clone(),
             },
         ));
-        lead.content_seen.insert(content);
-        let position = lead.program_positions.entry(name).or_insert(0);
-        *position = (*position).max(step + 1);
+        lead.content_seen.insert(&content);
+        lead.program_positions.advance_to(&name, step + 1);
         let next = if program.resume {
             next_unseen(lead, program, step + 1)
         } else {

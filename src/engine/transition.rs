@@ -3,6 +3,7 @@
 use super::Engine;
 use crate::effect::{Cause, Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Lead, SlaClock};
+use crate::name::Name;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
@@ -105,7 +106,7 @@ impl Engine {
                 lead.owner = None;
                 lead.armed = false;
                 lead.times_recycled += 1;
-                lead.recycle_reasons.push(reason.as_str().to_owned());
+                lead.recycle_reasons.push(Name::from(reason.as_str()));
                 self.assign(lead, program, step, reason, at, out);
             }
             Target::Removed { reason } => {

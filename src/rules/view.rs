@@ -254,7 +254,9 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::LastTouch => *slot = touch(&lead.last_touch),
             LeadField::DaysSinceLastTouch => *slot = days(lead.last_touch.at, s.at),
             LeadField::TimesRecycled => *slot = Dynamic::from_int(INT::from(lead.times_recycled)),
-            LeadField::RecycleReasons => *slot = texts(lead.recycle_reasons.iter()),
+            LeadField::RecycleReasons => {
+                *slot = texts(lead.recycle_reasons.iter().map(|r| r.as_str()))
+            }
             LeadField::Program => {
                 put_optional(slot, lead.nurture.as_ref().map(|e| e.program.as_str()))
             }
@@ -265,14 +267,10 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
                     .map_or(Dynamic::UNIT, |e| int(e.step as u64))
             }
             LeadField::ProgramPositions => {
-                *slot = counts(
-                    lead.program_positions
-                        .iter()
-                        .map(|(k, n)| (k.as_str(), *n as u64)),
-                )
+                *slot = counts(lead.program_positions.iter().map(|(k, n)| (k, n as u64)))
             }
             LeadField::ContentSeen => *slot = texts(lead.content_seen.iter()),
-            LeadField::Choices => *slot = texts(lead.choices.iter()),
+            LeadField::Choices => *slot = texts(lead.choices.iter().map(|c| c.as_str())),
             LeadField::OriginalRep => {
                 put_optional(slot, lead.original_rep.as_ref().map(|r| r.as_str()))
             }
@@ -436,7 +434,7 @@ fn int(n: u64) -> Dynamic {
     Dynamic::from_int(INT::try_from(n).unwrap_or(INT::MAX))
 }
 
-fn texts<'a>(items: impl Iterator<Item = &'a String>) -> Dynamic {
+fn texts<'a>(items: impl Iterator<Item = &'a str>) -> Dynamic {
     Dynamic::from_array(items.map(|s| text(s)).collect::<Array>())
 }
 
