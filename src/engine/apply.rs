@@ -59,11 +59,8 @@ impl Engine {
                 hand_raiser = facts.is_some_and(|f| f.hand_raiser);
                 // Reuse the existing strings: this is the hot path of a busy book.
                 lead.touch_counts.add(kind, 1);
-                let last = &mut lead.last_touch;
-                last.source.clone_from(kind);
-                last.campaign.clone_from(campaign);
-                last.channel.clone_from(channel);
-                last.at = at;
+                lead.last_touch
+                    .update(kind, campaign.as_deref(), channel.as_deref(), at);
                 if let Some(content) = content {
                     lead.content_seen.insert(content);
                     branch = self.choose(lead, content);

@@ -30,6 +30,7 @@ use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
+use crate::name::Name;
 use crate::policy::Policy;
 use crate::program_positions::ProgramPositions;
 use crate::rules::{CompiledRules, Hook, HookError};
@@ -163,9 +164,9 @@ impl Engine {
             .expect("an Event of any type but `tick` names its lead");
         let at = event.at();
         let touch = Touch {
-            source: source.clone(),
-            campaign: campaign.clone(),
-            channel: channel.clone(),
+            source: Name::from(source.as_str()),
+            campaign: campaign.as_deref().map(Name::from),
+            channel: channel.as_deref().map(Name::from),
             at,
         };
         let mut lead = Lead {
