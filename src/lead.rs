@@ -7,6 +7,7 @@ use crate::id::{EventId, LeadId, RepId};
 use crate::name::Name;
 use crate::profile::Profile;
 use crate::program_positions::ProgramPositions;
+use crate::rare_parts::Rare;
 use crate::scoring::ScoreState;
 use crate::stage::Stage;
 use crate::touch_counts::TouchCounts;
@@ -18,7 +19,10 @@ use serde::{Deserialize, Serialize};
 /// A `Lead` is plain serde data, so a host can keep leads in its own database, load
 /// one, [`step`](crate::Engine::step) it and save it. Its fields change only through
 /// the engine, which keeps them consistent; read them with the accessors.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Its serde form is one object with every field in a fixed order (written by hand in
+/// `lead_wire.rs`, since the record keeps its rarely set parts behind a pointer).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lead {
     pub(crate) id: LeadId,
     pub(crate) stage: Stage,
@@ -31,38 +35,19 @@ pub struct Lead {
     pub(crate) touch_counts: TouchCounts,
     pub(crate) profile: Profile,
     pub(crate) account: Option<String>,
-    pub(crate) owner: Option<RepId>,
-    pub(crate) original_rep: Option<RepId>,
-    pub(crate) opportunity: Option<String>,
     pub(crate) score: ScoreState,
     /// Whether crossing the threshold by score qualifies the lead (hysteresis).
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    pub(crate) removed_reason: Option<String>,
-    pub(crate) nurture: Option<Enrollment>,
-    /// Per program: the index of the first step the lead has not been sent.
-    pub(crate) program_positions: ProgramPositions,
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
-    /// The branch contents the lead chose, each once, the latest choice last. Left
-    /// out of the serde form when empty and read as empty when absent, so leads and
-    /// snapshots written before branches existed load, and write back unchanged.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) choices: Vec<Name>,
     pub(crate) sla: SlaClock,
-    pub(crate) times_recycled: u32,
-    /// The reason of every recycling, oldest first (`sla_idle` for passive ones); left
-    /// out of the serde form when empty, like `choices`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) recycle_reasons: Vec<Name>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
-    /// What `[alerts]` remembers: the points gained while owned, and the last alert.
-    /// Left out of the serde form when empty, so leads and snapshots written before
-    /// alerts existed load, and write back unchanged.
-    #[serde(default, skip_serializing_if = "OwnerAlerts::is_empty")]
-    pub(crate) alerts: OwnerAlerts,
+    /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
+    /// lead, so kept behind one pointer that stays null until one is set.
+    pub(crate) rare: Rare,
 }
 
 /// The memory behind `owner_alert`: the points a lead gained per UTC day while a rep
@@ -77,7 +62,15 @@ pub(crate) struct OwnerAlerts {
 }
 
 impl OwnerAlerts {
-    fn is_empty(&self) -> bool {
+    /// No gain, never alerted.
+    pub(crate) const fn new() -> Self {
+        OwnerAlerts {
+            gains: DayPoints::new(),
+            last: None,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
         self.gains.is_empty() && self.last.is_none()
     }
 }
@@ -211,17 +204,17 @@ impl Lead {
 
     /// The rep who owns it now; `None` while marketing owns it.
     pub fn owner(&self) -> Option<&RepId> {
-        self.owner.as_ref()
+        self.rare.get().owner.as_ref()
     }
 
     /// The first rep who accepted it; a re-engaged lead is routed back to this rep.
     pub fn original_rep(&self) -> Option<&RepId> {
-        self.original_rep.as_ref()
+        self.rare.get().original_rep.as_ref()
     }
 
     /// The last opportunity opened for it.
     pub fn opportunity(&self) -> Option<&str> {
-        self.opportunity.as_deref()
+        self.rare.get().opportunity.as_deref()
     }
 
     /// Its fit points (the sum of the matching fit rules).
@@ -251,17 +244,17 @@ impl Lead {
 
     /// Why it was removed, if it was.
     pub fn removed_reason(&self) -> Option<&str> {
-        self.removed_reason.as_deref()
+        self.rare.get().removed_reason.as_deref()
     }
 
     /// Its current nurture enrollment. A recycled lead always has one.
     pub fn nurture(&self) -> Option<&Enrollment> {
-        self.nurture.as_ref()
+        self.rare.get().nurture.as_ref()
     }
 
     /// Per program, the first step it has not been sent, in program name order.
     pub fn program_positions(&self) -> &ProgramPositions {
-        &self.program_positions
+        &self.rare.get().program_positions
     }
 
     /// The content it was sent or consumed, in name order.
@@ -279,7 +272,7 @@ impl Lead {
     /// appends the duplicate's it lacks. This is what a `disposition` hook reads to
     /// let the lead's choice pick its stream.
     pub fn choices(&self) -> &[Name] {
-        &self.choices
+        &self.rare.get().choices
     }
 
     /// The service-level deadlines of its current stay.
@@ -289,14 +282,14 @@ impl Lead {
 
     /// How many times it entered `recycled`.
     pub fn times_recycled(&self) -> u32 {
-        self.times_recycled
+        self.rare.get().times_recycled
     }
 
     /// The reason of every time it was recycled, oldest first: the rep's reason, or
     /// `sla_idle` for passive recycling (a merged duplicate's reasons come after the
     /// survivor's).
     pub fn recycle_reasons(&self) -> &[Name] {
-        &self.recycle_reasons
+        &self.rare.get().recycle_reasons
     }
 
     /// Whether an event with this id was applied to it within the policy's
@@ -318,7 +311,7 @@ impl Lead {
             self.sla.respond_due,
             self.sla.attempts_due,
             self.sla.idle_due,
-            self.nurture.as_ref().and_then(|e| e.due),
+            self.rare.get().nurture.as_ref().and_then(|e| e.due),
         ]
         .into_iter()
         .flatten()

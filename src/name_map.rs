@@ -15,6 +15,10 @@ use std::fmt;
 pub(crate) struct NameMap<V>(Vec<(Name, V)>);
 
 impl<V> NameMap<V> {
+    pub(crate) const fn new() -> Self {
+        NameMap(Vec::new())
+    }
+
     fn find(&self, name: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
     }

@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 pub struct ProgramPositions(NameMap<usize>);
 
 impl ProgramPositions {
+    /// No position.
+    pub(crate) const fn new() -> Self {
+        ProgramPositions(NameMap::new())
+    }
+
     /// The first step of `program` the lead has not been sent; `None` for a program
     /// it was never sent a step of.
     pub fn get(&self, program: &str) -> Option<usize> {

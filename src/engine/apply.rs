@@ -90,7 +90,7 @@ impl Engine {
                 self.sales_attempt(lead, at);
             }
             EventKind::OpportunityOpened { opportunity, .. } => {
-                lead.opportunity = Some(opportunity.clone());
+                lead.rare.get_mut().opportunity = Some(opportunity.clone());
                 self.move_to(lead, Target::Opportunity, cause, at, out);
             }
             EventKind::OpportunityWon { .. } => {
@@ -222,8 +222,8 @@ const SALES_ATTEMPT: &str = "sales_attempt";
 
 /// The rep now owns the lead; the first rep to take it is remembered for life.
 fn take_ownership(lead: &mut Lead, rep: &RepId) {
-    lead.owner = Some(rep.clone());
-    if lead.original_rep.is_none() {
-        lead.original_rep = Some(rep.clone());
+    lead.rare.get_mut().owner = Some(rep.clone());
+    if lead.rare.get().original_rep.is_none() {
+        lead.rare.get_mut().original_rep = Some(rep.clone());
     }
 }

@@ -32,7 +32,7 @@ use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::name::Name;
 use crate::policy::Policy;
-use crate::program_positions::ProgramPositions;
+use crate::rare_parts::Rare;
 use crate::rules::{CompiledRules, Hook, HookError};
 use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
@@ -181,21 +181,12 @@ impl Engine {
             score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),
             profile: profile.clone(),
             account: account.clone(),
-            owner: None,
-            original_rep: None,
-            opportunity: None,
             armed: true,
             do_not_email: false,
-            removed_reason: None,
-            nurture: None,
-            program_positions: ProgramPositions::default(),
             content_seen: ContentSeen::default(),
-            choices: Vec::new(),
             sla: SlaClock::default(),
-            times_recycled: 0,
-            recycle_reasons: Vec::new(),
             applied_events: Default::default(),
-            alerts: Default::default(),
+            rare: Rare::default(),
         };
         if let Some(id) = event.id() {
             lead.applied_events.record(id, at);

@@ -253,30 +253,44 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::FirstTouch => *slot = touch(&lead.first_touch),
             LeadField::LastTouch => *slot = touch(&lead.last_touch),
             LeadField::DaysSinceLastTouch => *slot = days(lead.last_touch.at, s.at),
-            LeadField::TimesRecycled => *slot = Dynamic::from_int(INT::from(lead.times_recycled)),
+            LeadField::TimesRecycled => {
+                *slot = Dynamic::from_int(INT::from(lead.rare.get().times_recycled))
+            }
             LeadField::RecycleReasons => {
-                *slot = texts(lead.recycle_reasons.iter().map(|r| r.as_str()))
+                *slot = texts(lead.rare.get().recycle_reasons.iter().map(|r| r.as_str()))
             }
-            LeadField::Program => {
-                put_optional(slot, lead.nurture.as_ref().map(|e| e.program.as_str()))
-            }
+            LeadField::Program => put_optional(
+                slot,
+                lead.rare.get().nurture.as_ref().map(|e| e.program.as_str()),
+            ),
             LeadField::ProgramStep => {
                 *slot = lead
+                    .rare
+                    .get()
                     .nurture
                     .as_ref()
                     .map_or(Dynamic::UNIT, |e| int(e.step as u64))
             }
             LeadField::ProgramPositions => {
-                *slot = counts(lead.program_positions.iter().map(|(k, n)| (k, n as u64)))
+                *slot = counts(
+                    lead.rare
+                        .get()
+                        .program_positions
+                        .iter()
+                        .map(|(k, n)| (k, n as u64)),
+                )
             }
             LeadField::ContentSeen => *slot = texts(lead.content_seen.iter()),
-            LeadField::Choices => *slot = texts(lead.choices.iter().map(|c| c.as_str())),
-            LeadField::OriginalRep => {
-                put_optional(slot, lead.original_rep.as_ref().map(|r| r.as_str()))
+            LeadField::Choices => *slot = texts(lead.rare.get().choices.iter().map(|c| c.as_str())),
+            LeadField::OriginalRep => put_optional(
+                slot,
+                lead.rare.get().original_rep.as_ref().map(|r| r.as_str()),
+            ),
+            LeadField::Owner => {
+                put_optional(slot, lead.rare.get().owner.as_ref().map(|r| r.as_str()))
             }
-            LeadField::Owner => put_optional(slot, lead.owner.as_ref().map(|r| r.as_str())),
             LeadField::Account => put_optional(slot, lead.account.as_deref()),
-            LeadField::Opportunity => put_optional(slot, lead.opportunity.as_deref()),
+            LeadField::Opportunity => put_optional(slot, lead.rare.get().opportunity.as_deref()),
             LeadField::DoNotEmail => *slot = Dynamic::from_bool(lead.do_not_email),
             LeadField::Profile => {
                 let mut profile = Map::new();
