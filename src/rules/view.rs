@@ -449,7 +449,7 @@ fn int(n: u64) -> Dynamic {
 }
 
 fn texts<'a>(items: impl Iterator<Item = &'a str>) -> Dynamic {
-    Dynamic::from_array(items.map(|s| text(s)).collect::<Array>())
+    Dynamic::from_array(items.map(text).collect::<Array>())
 }
 
 fn counts<'a>(items: impl Iterator<Item = (&'a str, u64)>) -> Dynamic {
