@@ -22,6 +22,11 @@ pub(crate) fn window_start(today: i64, window_days: u32) -> i64 {
 pub(crate) struct DayPoints(Vec<(i64, f64)>);
 
 impl DayPoints {
+    /// No day.
+    pub(crate) const fn new() -> Self {
+        DayPoints(Vec::new())
+    }
+
     /// Adds `points` on `day` (a day with a counting touch of 0 points is kept: it
     /// still counts as activity).
     pub(crate) fn add(&mut self, day: i64, points: f64) {

@@ -1,21 +1,28 @@
 //! The lead record: everything the engine remembers about one lead.
 
 use crate::applied_ids::AppliedIds;
+use crate::content_seen::ContentSeen;
 use crate::day_points::DayPoints;
 use crate::id::{EventId, LeadId, RepId};
+use crate::name::Name;
 use crate::profile::Profile;
+use crate::program_positions::ProgramPositions;
+use crate::rare_parts::Rare;
 use crate::scoring::ScoreState;
 use crate::stage::Stage;
+use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// One lead and its whole lifecycle state.
 ///
 /// A `Lead` is plain serde data, so a host can keep leads in its own database, load
 /// one, [`step`](crate::Engine::step) it and save it. Its fields change only through
 /// the engine, which keeps them consistent; read them with the accessors.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Its serde form is one object with every field in a fixed order (written by hand in
+/// `lead_wire.rs`, since the record keeps its rarely set parts behind a pointer).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lead {
     pub(crate) id: LeadId,
     pub(crate) stage: Stage,
@@ -25,41 +32,22 @@ pub struct Lead {
     pub(crate) clock: DateTime<Utc>,
     pub(crate) first_touch: Touch,
     pub(crate) last_touch: Touch,
-    pub(crate) touch_counts: BTreeMap<String, u64>,
+    pub(crate) touch_counts: TouchCounts,
     pub(crate) profile: Profile,
     pub(crate) account: Option<String>,
-    pub(crate) owner: Option<RepId>,
-    pub(crate) original_rep: Option<RepId>,
-    pub(crate) opportunity: Option<String>,
     pub(crate) score: ScoreState,
     /// Whether crossing the threshold by score qualifies the lead (hysteresis).
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    pub(crate) removed_reason: Option<String>,
-    pub(crate) nurture: Option<Enrollment>,
-    /// Per program: the index of the first step the lead has not been sent.
-    pub(crate) program_positions: BTreeMap<String, usize>,
     /// Content the lead was sent or consumed; nurture never sends it again.
-    pub(crate) content_seen: BTreeSet<String>,
-    /// The branch contents the lead chose, each once, the latest choice last. Left
-    /// out of the serde form when empty and read as empty when absent, so leads and
-    /// snapshots written before branches existed load, and write back unchanged.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) choices: Vec<String>,
+    pub(crate) content_seen: ContentSeen,
     pub(crate) sla: SlaClock,
-    pub(crate) times_recycled: u32,
-    /// The reason of every recycling, oldest first (`sla_idle` for passive ones); left
-    /// out of the serde form when empty, like `choices`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) recycle_reasons: Vec<String>,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
-    /// What `[alerts]` remembers: the points gained while owned, and the last alert.
-    /// Left out of the serde form when empty, so leads and snapshots written before
-    /// alerts existed load, and write back unchanged.
-    #[serde(default, skip_serializing_if = "OwnerAlerts::is_empty")]
-    pub(crate) alerts: OwnerAlerts,
+    /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
+    /// lead, so kept behind one pointer that stays null until one is set.
+    pub(crate) rare: Rare,
 }
 
 /// The memory behind `owner_alert`: the points a lead gained per UTC day while a rep
@@ -74,22 +62,33 @@ pub(crate) struct OwnerAlerts {
 }
 
 impl OwnerAlerts {
-    fn is_empty(&self) -> bool {
+    /// No gain, never alerted.
+    pub(crate) const fn new() -> Self {
+        OwnerAlerts {
+            gains: DayPoints::new(),
+            last: None,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
         self.gains.is_empty() && self.last.is_none()
     }
 }
 
 /// Where a touch came from, with its time. The first touch is kept for life.
+///
+/// The names are inline up to 24 bytes ([`Name`]), so a lead's two touches own no heap
+/// for the usual sources, campaigns and channels; they serialize as strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touch {
     /// The lead source of a `created` event, or the kind of a `touch` event.
-    pub source: String,
+    pub source: Name,
     /// The campaign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
+    pub campaign: Option<Name>,
     /// The channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
+    pub channel: Option<Name>,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -119,6 +118,37 @@ pub struct SlaClock {
     /// When the lead becomes idle: `idle_days` after entering the stage or the last
     /// sales event, whichever is later.
     pub idle_due: Option<DateTime<Utc>>,
+}
+
+impl Touch {
+    /// Records a touch of `source` from `campaign` and `channel` at `at`, keeping the
+    /// names that did not change (a long name is on the heap: this keeps the touch
+    /// path of a lead free of allocations when its campaign repeats).
+    pub(crate) fn update(
+        &mut self,
+        source: &str,
+        campaign: Option<&str>,
+        channel: Option<&str>,
+        at: DateTime<Utc>,
+    ) {
+        set_name(&mut self.source, source);
+        set_optional_name(&mut self.campaign, campaign);
+        set_optional_name(&mut self.channel, channel);
+        self.at = at;
+    }
+}
+
+fn set_name(slot: &mut Name, value: &str) {
+    if slot.as_str() != value {
+        *slot = Name::from(value);
+    }
+}
+
+fn set_optional_name(slot: &mut Option<Name>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(name), Some(value)) => set_name(name, value),
+        (_, value) => *slot = value.map(Name::from),
+    }
 }
 
 impl Lead {
@@ -157,8 +187,8 @@ impl Lead {
         &self.last_touch
     }
 
-    /// How many touches of each kind it has had.
-    pub fn touch_counts(&self) -> &BTreeMap<String, u64> {
+    /// How many touches of each kind it has had, in kind order.
+    pub fn touch_counts(&self) -> &TouchCounts {
         &self.touch_counts
     }
 
@@ -174,17 +204,17 @@ impl Lead {
 
     /// The rep who owns it now; `None` while marketing owns it.
     pub fn owner(&self) -> Option<&RepId> {
-        self.owner.as_ref()
+        self.rare.get().owner.as_ref()
     }
 
     /// The first rep who accepted it; a re-engaged lead is routed back to this rep.
     pub fn original_rep(&self) -> Option<&RepId> {
-        self.original_rep.as_ref()
+        self.rare.get().original_rep.as_ref()
     }
 
     /// The last opportunity opened for it.
     pub fn opportunity(&self) -> Option<&str> {
-        self.opportunity.as_deref()
+        self.rare.get().opportunity.as_deref()
     }
 
     /// Its fit points (the sum of the matching fit rules).
@@ -214,21 +244,21 @@ impl Lead {
 
     /// Why it was removed, if it was.
     pub fn removed_reason(&self) -> Option<&str> {
-        self.removed_reason.as_deref()
+        self.rare.get().removed_reason.as_deref()
     }
 
     /// Its current nurture enrollment. A recycled lead always has one.
     pub fn nurture(&self) -> Option<&Enrollment> {
-        self.nurture.as_ref()
+        self.rare.get().nurture.as_ref()
     }
 
-    /// Per program, the first step it has not been sent.
-    pub fn program_positions(&self) -> &BTreeMap<String, usize> {
-        &self.program_positions
+    /// Per program, the first step it has not been sent, in program name order.
+    pub fn program_positions(&self) -> &ProgramPositions {
+        &self.rare.get().program_positions
     }
 
-    /// The content it was sent or consumed.
-    pub fn content_seen(&self) -> &BTreeSet<String> {
+    /// The content it was sent or consumed, in name order.
+    pub fn content_seen(&self) -> &ContentSeen {
         &self.content_seen
     }
 
@@ -241,8 +271,8 @@ impl Lead {
     /// element is the lead's latest choice. A merge keeps the survivor's choices, then
     /// appends the duplicate's it lacks. This is what a `disposition` hook reads to
     /// let the lead's choice pick its stream.
-    pub fn choices(&self) -> &[String] {
-        &self.choices
+    pub fn choices(&self) -> &[Name] {
+        &self.rare.get().choices
     }
 
     /// The service-level deadlines of its current stay.
@@ -252,14 +282,14 @@ impl Lead {
 
     /// How many times it entered `recycled`.
     pub fn times_recycled(&self) -> u32 {
-        self.times_recycled
+        self.rare.get().times_recycled
     }
 
     /// The reason of every time it was recycled, oldest first: the rep's reason, or
     /// `sla_idle` for passive recycling (a merged duplicate's reasons come after the
     /// survivor's).
-    pub fn recycle_reasons(&self) -> &[String] {
-        &self.recycle_reasons
+    pub fn recycle_reasons(&self) -> &[Name] {
+        &self.rare.get().recycle_reasons
     }
 
     /// Whether an event with this id was applied to it within the policy's
@@ -281,7 +311,7 @@ impl Lead {
             self.sla.respond_due,
             self.sla.attempts_due,
             self.sla.idle_due,
-            self.nurture.as_ref().and_then(|e| e.due),
+            self.rare.get().nurture.as_ref().and_then(|e| e.due),
         ]
         .into_iter()
         .flatten()

@@ -113,6 +113,7 @@ pub mod analytics;
 mod applied_ids;
 mod book;
 pub mod calibrate;
+mod content_seen;
 mod day_points;
 pub mod docs;
 mod effect;
@@ -122,21 +123,27 @@ mod event;
 mod fit_rule;
 mod id;
 mod lead;
+mod lead_wire;
 mod matrix;
 mod name;
+mod name_map;
 pub mod policy;
 mod profile;
+mod program_positions;
+mod rare_parts;
 pub mod rules;
 pub mod scoring;
 mod stage;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod touch_counts;
 mod what_if;
 
 pub use applied_ids::{AppliedId, AppliedIds};
 pub use book::{
     AccountRollUp, InsertError, LeadBook, LeadIter, Snapshot, SnapshotError, SnapshotHeader,
 };
+pub use content_seen::ContentSeen;
 pub use effect::{
     AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason,
     SlaKind,
@@ -149,7 +156,9 @@ pub use lead::{Enrollment, Lead, SlaClock, Touch};
 pub use name::Name;
 pub use policy::Policy;
 pub use profile::{Profile, ProfileValue};
+pub use program_positions::ProgramPositions;
 pub use stage::{legal_from, moves, Moves, Stage};
+pub use touch_counts::TouchCounts;
 pub use what_if::{
     what_if, what_if_until, CountChange, LeadDiff, LeadOutcome, OutcomeField, WhatIf, WhatIfReplay,
     WhatIfTotals,

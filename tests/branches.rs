@@ -53,7 +53,8 @@ fn run(book: &mut LeadBook, engine: &Engine, events: &[Event]) -> Vec<Effect> {
 }
 
 fn choices(book: &LeadBook, lead: &str) -> Vec<String> {
-    book.get(lead).expect("the lead exists").choices().to_vec()
+    let lead = book.get(lead).expect("the lead exists");
+    lead.choices().iter().map(|c| c.to_string()).collect()
 }
 
 fn program(book: &LeadBook, lead: &str) -> Option<String> {

@@ -161,6 +161,35 @@ fn a_touch_through_engine_step_allocates_nothing_once_warm() {
 }
 
 #[test]
+fn a_repeated_campaign_longer_than_an_inline_name_is_not_copied_again() {
+    // The last touch keeps its names when they repeat: a name over 24 bytes lives on
+    // the heap, and replacing it with an equal one would allocate on every touch.
+    let engine = engine();
+    let campaign = "a-campaign-name-longer-than-24-bytes";
+    let (mut lead, _) = engine
+        .create(&Event::created("L1", t0(), "webinar"))
+        .expect("created");
+    let mut touch = Event::touch("L1", t0(), "email_click")
+        .with_campaign(campaign)
+        .with_channel("an-email-channel-longer-than-24-bytes");
+    let mut at = t0();
+    for _ in 0..40 {
+        at += TimeDelta::seconds(1);
+        touch.set_at(at);
+        engine.step(&mut lead, &touch).expect("applies");
+    }
+    let before = allocations();
+    for _ in 0..100 {
+        at += TimeDelta::seconds(1);
+        touch.set_at(at);
+        engine.step(&mut lead, &touch).expect("applies");
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(lead.last_touch().campaign.as_deref(), Some(campaign));
+    assert_eq!(lead.last_touch().at, at);
+}
+
+#[test]
 fn the_counting_allocator_counts_this_threads_allocations() {
     // Guards the two tests above against a counter that never moves.
     let before = allocations();

@@ -31,12 +31,12 @@ impl Engine {
         if !matches!(lead.stage, Stage::Sal | Stage::Sql | Stage::Opportunity) {
             return;
         }
-        let Some(rep) = lead.owner.clone() else {
+        let Some(rep) = lead.rare.get().owner.clone() else {
             return;
         };
         let today = utc_day(at);
         let start = window_start(today, policy.window_days);
-        let memory = &mut lead.alerts;
+        let memory = &mut lead.rare.get_mut().alerts;
         memory.gains.forget_before(start);
         if gained != 0.0 {
             memory.gains.add(today, gained);

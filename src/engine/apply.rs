@@ -58,21 +58,11 @@ impl Engine {
                 }
                 hand_raiser = facts.is_some_and(|f| f.hand_raiser);
                 // Reuse the existing strings: this is the hot path of a busy book.
-                match lead.touch_counts.get_mut(kind) {
-                    Some(n) => *n += 1,
-                    None => {
-                        lead.touch_counts.insert(kind.clone(), 1);
-                    }
-                }
-                let last = &mut lead.last_touch;
-                last.source.clone_from(kind);
-                last.campaign.clone_from(campaign);
-                last.channel.clone_from(channel);
-                last.at = at;
+                lead.touch_counts.add(kind, 1);
+                lead.last_touch
+                    .update(kind, campaign.as_deref(), channel.as_deref(), at);
                 if let Some(content) = content {
-                    if !lead.content_seen.contains(content) {
-                        lead.content_seen.insert(content.clone());
-                    }
+                    lead.content_seen.insert(content);
                     branch = self.choose(lead, content);
                 }
             }
@@ -100,7 +90,7 @@ impl Engine {
                 self.sales_attempt(lead, at);
             }
             EventKind::OpportunityOpened { opportunity, .. } => {
-                lead.opportunity = Some(opportunity.clone());
+                lead.rare.get_mut().opportunity = Some(opportunity.clone());
                 self.move_to(lead, Target::Opportunity, cause, at, out);
             }
             EventKind::OpportunityWon { .. } => {
@@ -232,8 +222,8 @@ const SALES_ATTEMPT: &str = "sales_attempt";
 
 /// The rep now owns the lead; the first rep to take it is remembered for life.
 fn take_ownership(lead: &mut Lead, rep: &RepId) {
-    lead.owner = Some(rep.clone());
-    if lead.original_rep.is_none() {
-        lead.original_rep = Some(rep.clone());
+    lead.rare.get_mut().owner = Some(rep.clone());
+    if lead.rare.get().original_rep.is_none() {
+        lead.rare.get_mut().original_rep = Some(rep.clone());
     }
 }

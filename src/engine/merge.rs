@@ -54,19 +54,23 @@ impl Engine {
         self.decay(surv, at);
         self.decay(dup, at);
         surv.score.absorb(&dup.score, &dup.id, at, self.bounds());
-        for (kind, n) in &dup.touch_counts {
-            *surv.touch_counts.entry(kind.clone()).or_insert(0) += n;
+        for (kind, n) in dup.touch_counts.iter() {
+            surv.touch_counts.add(kind, n);
         }
-        surv.content_seen.extend(dup.content_seen.iter().cloned());
+        for content in dup.content_seen.iter() {
+            surv.content_seen.insert(content);
+        }
         // The survivor's own choices first: which of the two chose later is not known.
-        for choice in &dup.choices {
-            if !surv.choices.contains(choice) {
-                surv.choices.push(choice.clone());
+        for choice in &dup.rare.get().choices {
+            if !surv.rare.get().choices.contains(choice) {
+                surv.rare.get_mut().choices.push(choice.clone());
             }
         }
-        for (program, &position) in &dup.program_positions {
-            let p = surv.program_positions.entry(program.clone()).or_insert(0);
-            *p = (*p).max(position);
+        for (program, position) in dup.rare.get().program_positions.iter() {
+            surv.rare
+                .get_mut()
+                .program_positions
+                .advance_to(program, position);
         }
         surv.applied_events.absorb(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {
@@ -75,8 +79,9 @@ impl Engine {
         if dup.last_touch.at > surv.last_touch.at {
             surv.last_touch = dup.last_touch.clone();
         }
-        if surv.original_rep.is_none() {
-            surv.original_rep = dup.original_rep.clone();
+        // The survivor's rare parts are allocated only for something to copy.
+        if surv.rare.get().original_rep.is_none() && dup.rare.get().original_rep.is_some() {
+            surv.rare.get_mut().original_rep = dup.rare.get().original_rep.clone();
         }
         if surv.account.is_none() {
             surv.account = dup.account.clone();
@@ -92,9 +97,13 @@ impl Engine {
             .set_fit(&changes, at, self.inner.policy.scoring.ledger_size);
         // The same person asked not to be emailed.
         surv.do_not_email |= dup.do_not_email;
-        surv.times_recycled += dup.times_recycled;
-        surv.recycle_reasons
-            .extend(dup.recycle_reasons.iter().cloned());
+        let from = dup.rare.get();
+        if from.times_recycled > 0 || !from.recycle_reasons.is_empty() {
+            let into = surv.rare.get_mut();
+            into.times_recycled += from.times_recycled;
+            into.recycle_reasons
+                .extend(from.recycle_reasons.iter().cloned());
+        }
         self.set_clock(surv, at);
         surv.applied_events
             .forget_before(surv.clock, self.inner.dedupe_window);

@@ -25,16 +25,19 @@ mod transition;
 pub(crate) use refusal::{Phase, Subject};
 
 use crate::accounts::AccountNames;
+use crate::content_seen::ContentSeen;
 use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
+use crate::name::Name;
 use crate::policy::Policy;
+use crate::rare_parts::Rare;
 use crate::rules::{CompiledRules, Hook, HookError};
 use crate::scoring::{fit_entries, Band, Bounds, Cell, Grade, ScoreState};
 use crate::stage::Stage;
+use crate::touch_counts::TouchCounts;
 use chrono::{DateTime, TimeDelta, Utc};
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use touch_kinds::TouchKinds;
 
@@ -161,9 +164,9 @@ impl Engine {
             .expect("an Event of any type but `tick` names its lead");
         let at = event.at();
         let touch = Touch {
-            source: source.clone(),
-            campaign: campaign.clone(),
-            channel: channel.clone(),
+            source: Name::from(source.as_str()),
+            campaign: campaign.as_deref().map(Name::from),
+            channel: channel.as_deref().map(Name::from),
             at,
         };
         let mut lead = Lead {
@@ -174,25 +177,16 @@ impl Engine {
             clock: at,
             first_touch: touch.clone(),
             last_touch: touch,
-            touch_counts: BTreeMap::new(),
+            touch_counts: TouchCounts::default(),
             score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),
             profile: profile.clone(),
             account: account.clone(),
-            owner: None,
-            original_rep: None,
-            opportunity: None,
             armed: true,
             do_not_email: false,
-            removed_reason: None,
-            nurture: None,
-            program_positions: BTreeMap::new(),
-            content_seen: BTreeSet::new(),
-            choices: Vec::new(),
+            content_seen: ContentSeen::default(),
             sla: SlaClock::default(),
-            times_recycled: 0,
-            recycle_reasons: Vec::new(),
             applied_events: Default::default(),
-            alerts: Default::default(),
+            rare: Rare::default(),
         };
         if let Some(id) = event.id() {
             lead.applied_events.record(id, at);

@@ -4,6 +4,7 @@
 use super::{after, Engine};
 use crate::effect::{Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Enrollment, Lead};
+use crate::name::Name;
 use crate::policy::Program;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ impl Engine {
     pub(super) fn entry_step(&self, lead: &Lead, program: &str) -> usize {
         match self.inner.policy.programs.get(program) {
             Some(p) if p.resume => {
-                let position = lead.program_positions.get(program).copied().unwrap_or(0);
+                let position = lead.rare.get().program_positions.get(program).unwrap_or(0);
                 next_unseen(lead, p, position)
             }
             _ => 0,
@@ -43,7 +44,7 @@ impl Engine {
                 reason,
             },
         ));
-        lead.nurture = Some(Enrollment {
+        lead.rare.get_mut().nurture = Some(Enrollment {
             program: program.to_owned(),
             step,
             due: None,
@@ -55,7 +56,7 @@ impl Engine {
 
     /// The enrollment's due time came: send its next step, or complete the program.
     pub(super) fn nurture_due(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.nurture else {
+        let Some(enrollment) = &lead.rare.get().nurture else {
             return;
         };
         let name = enrollment.program.clone();
@@ -69,7 +70,7 @@ impl Engine {
             self.send_step(lead, next, at, out);
             return;
         }
-        lead.nurture = None;
+        lead.rare.get_mut().nurture = None;
         out.push(Effect::new(
             &lead.id,
             at,
@@ -94,16 +95,16 @@ impl Engine {
     /// the branch names is returned — unless the lead asked not to be emailed (an
     /// enrollment a merge left it in), since it is never enrolled again.
     pub(super) fn choose<'a>(&'a self, lead: &mut Lead, content: &str) -> Option<&'a str> {
-        let enrollment = lead.nurture.as_ref()?;
+        let enrollment = lead.rare.get().nurture.as_ref()?;
         let program = self.inner.policy.programs.get(&enrollment.program)?;
         let target = program.branches.get(content)?;
-        match lead.choices.iter().position(|c| c == content) {
+        match lead.rare.get().choices.iter().position(|c| c == content) {
             // Chosen again: it becomes the latest choice.
             Some(i) => {
-                let again = lead.choices.remove(i);
-                lead.choices.push(again);
+                let again = lead.rare.get_mut().choices.remove(i);
+                lead.rare.get_mut().choices.push(again);
             }
-            None => lead.choices.push(content.to_owned()),
+            None => lead.rare.get_mut().choices.push(Name::from(content)),
         }
         (!lead.do_not_email).then_some(target.as_str())
     }
@@ -130,7 +131,7 @@ impl Engine {
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) {
-        if let Some(e) = lead.nurture.take() {
+        if let Some(e) = lead.rare.if_set().and_then(|r| r.nurture.take()) {
             out.push(Effect::new(
                 &lead.id,
                 at,
@@ -146,7 +147,14 @@ impl Engine {
     /// A lead exhausted in a program the policy has since lengthened gets the new
     /// steps: the next one falls due now.
     pub(super) fn wake_exhausted(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        let Some(e) = lead.nurture.as_mut().filter(|e| e.due.is_none()) else {
+        // Through `if_set`: this runs on every event, and must not allocate the rare
+        // parts of a lead that has none.
+        let Some(e) = lead
+            .rare
+            .if_set()
+            .and_then(|r| r.nurture.as_mut())
+            .filter(|e| e.due.is_none())
+        else {
             return;
         };
         if e.step < self.program_len(&e.program) {
@@ -155,7 +163,7 @@ impl Engine {
     }
 
     fn send_step(&self, lead: &mut Lead, step: usize, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.nurture else {
+        let Some(enrollment) = &lead.rare.get().nurture else {
             return;
         };
         let Some(program) = self.inner.policy.programs.get(&enrollment.program) else {
@@ -172,15 +180,17 @@ impl Engine {
                 content: content.clone(),
             },
         ));
-        lead.content_seen.insert(content);
-        let position = lead.program_positions.entry(name).or_insert(0);
-        *position = (*position).max(step + 1);
+        lead.content_seen.insert(&content);
+        lead.rare
+            .get_mut()
+            .program_positions
+            .advance_to(&name, step + 1);
         let next = if program.resume {
             next_unseen(lead, program, step + 1)
         } else {
             step + 1
         };
-        if let Some(e) = lead.nurture.as_mut() {
+        if let Some(e) = lead.rare.get_mut().nurture.as_mut() {
             e.step = next;
             e.due = Some(after(at, program.cadence_days));
         }

@@ -106,15 +106,15 @@ impl Engine {
     fn route(&self, subject: &Subject<'_, '_>, out: &mut Vec<Effect>) -> Option<RepId> {
         let lead = subject.lead;
         match self.inner.rules.route(subject) {
-            None | Some(Ok(None)) => lead.original_rep.clone(),
+            None | Some(Ok(None)) => lead.rare.get().original_rep.clone(),
             Some(Ok(Some(rep))) => Some(RepId(rep)),
             Some(Err(error)) => {
-                let fallback = match &lead.original_rep {
+                let fallback = match &lead.rare.get().original_rep {
                     Some(rep) => format!("the original rep, {rep}"),
                     None => "no rep: the lead has no original rep".to_owned(),
                 };
                 self.rule_failed(lead, subject.at, Hook::Route, &error, fallback, out);
-                lead.original_rep.clone()
+                lead.rare.get().original_rep.clone()
             }
         }
     }
@@ -149,7 +149,7 @@ impl Engine {
         let at = event.at();
         self.move_to(lead, Target::Mql, q.cause, at, out);
         if let Some(rep) = q.route_to {
-            lead.owner = Some(rep.clone());
+            lead.rare.get_mut().owner = Some(rep.clone());
             out.push(Effect::new(
                 &lead.id,
                 at,

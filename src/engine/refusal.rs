@@ -323,7 +323,7 @@ fn check_not_removed(lead: &Lead, event: &Event) -> Result<(), StepError> {
         return Err(StepError::RemovedLead {
             lead: lead.id.clone(),
             event: event.event_type(),
-            reason: lead.removed_reason.clone().unwrap_or_default(),
+            reason: lead.rare.get().removed_reason.clone().unwrap_or_default(),
         });
     }
     Ok(())

@@ -72,7 +72,7 @@ impl Engine {
             breach(lead, SlaKind::Idle, at, out);
             self.recycle(lead, Recycling::Passive, Cause::SlaIdle, at, out);
         }
-        if lead.nurture.as_ref().and_then(|e| e.due) == Some(at) {
+        if lead.rare.get().nurture.as_ref().and_then(|e| e.due) == Some(at) {
             self.nurture_due(lead, at, out);
         }
         true
@@ -86,7 +86,7 @@ fn breach(lead: &Lead, sla: SlaKind, at: DateTime<Utc>, out: &mut Vec<Effect>) {
         EffectKind::SlaBreached {
             stage: lead.stage,
             sla,
-            rep: lead.owner.clone(),
+            rep: lead.rare.get().owner.clone(),
         },
     ));
 }

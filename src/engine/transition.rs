@@ -3,6 +3,7 @@
 use super::Engine;
 use crate::effect::{Cause, Effect, EffectKind, NurtureEnd, Reason};
 use crate::lead::{Lead, SlaClock};
+use crate::name::Name;
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
@@ -102,14 +103,17 @@ impl Engine {
                 step,
                 reason,
             } => {
-                lead.owner = None;
+                lead.rare.get_mut().owner = None;
                 lead.armed = false;
-                lead.times_recycled += 1;
-                lead.recycle_reasons.push(reason.as_str().to_owned());
+                lead.rare.get_mut().times_recycled += 1;
+                lead.rare
+                    .get_mut()
+                    .recycle_reasons
+                    .push(Name::from(reason.as_str()));
                 self.assign(lead, program, step, reason, at, out);
             }
             Target::Removed { reason } => {
-                lead.removed_reason = Some(reason.as_str().to_owned());
+                lead.rare.get_mut().removed_reason = Some(reason.as_str().to_owned());
                 let why = if cause == Cause::Unsubscribed {
                     NurtureEnd::Unsubscribed
                 } else {

@@ -249,38 +249,48 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::Score => {
                 *slot = Dynamic::from_float(lead.score.fit + lead.score.funnel + engagement())
             }
-            LeadField::Touches => {
-                *slot = counts(lead.touch_counts.iter().map(|(k, n)| (k.as_str(), *n)))
-            }
+            LeadField::Touches => *slot = counts(lead.touch_counts.iter()),
             LeadField::FirstTouch => *slot = touch(&lead.first_touch),
             LeadField::LastTouch => *slot = touch(&lead.last_touch),
             LeadField::DaysSinceLastTouch => *slot = days(lead.last_touch.at, s.at),
-            LeadField::TimesRecycled => *slot = Dynamic::from_int(INT::from(lead.times_recycled)),
-            LeadField::RecycleReasons => *slot = texts(lead.recycle_reasons.iter()),
-            LeadField::Program => {
-                put_optional(slot, lead.nurture.as_ref().map(|e| e.program.as_str()))
+            LeadField::TimesRecycled => {
+                *slot = Dynamic::from_int(INT::from(lead.rare.get().times_recycled))
             }
+            LeadField::RecycleReasons => {
+                *slot = texts(lead.rare.get().recycle_reasons.iter().map(|r| r.as_str()))
+            }
+            LeadField::Program => put_optional(
+                slot,
+                lead.rare.get().nurture.as_ref().map(|e| e.program.as_str()),
+            ),
             LeadField::ProgramStep => {
                 *slot = lead
+                    .rare
+                    .get()
                     .nurture
                     .as_ref()
                     .map_or(Dynamic::UNIT, |e| int(e.step as u64))
             }
             LeadField::ProgramPositions => {
                 *slot = counts(
-                    lead.program_positions
+                    lead.rare
+                        .get()
+                        .program_positions
                         .iter()
-                        .map(|(k, n)| (k.as_str(), *n as u64)),
+                        .map(|(k, n)| (k, n as u64)),
                 )
             }
             LeadField::ContentSeen => *slot = texts(lead.content_seen.iter()),
-            LeadField::Choices => *slot = texts(lead.choices.iter()),
-            LeadField::OriginalRep => {
-                put_optional(slot, lead.original_rep.as_ref().map(|r| r.as_str()))
+            LeadField::Choices => *slot = texts(lead.rare.get().choices.iter().map(|c| c.as_str())),
+            LeadField::OriginalRep => put_optional(
+                slot,
+                lead.rare.get().original_rep.as_ref().map(|r| r.as_str()),
+            ),
+            LeadField::Owner => {
+                put_optional(slot, lead.rare.get().owner.as_ref().map(|r| r.as_str()))
             }
-            LeadField::Owner => put_optional(slot, lead.owner.as_ref().map(|r| r.as_str())),
             LeadField::Account => put_optional(slot, lead.account.as_deref()),
-            LeadField::Opportunity => put_optional(slot, lead.opportunity.as_deref()),
+            LeadField::Opportunity => put_optional(slot, lead.rare.get().opportunity.as_deref()),
             LeadField::DoNotEmail => *slot = Dynamic::from_bool(lead.do_not_email),
             LeadField::Profile => {
                 let mut profile = Map::new();
@@ -438,8 +448,8 @@ fn int(n: u64) -> Dynamic {
     Dynamic::from_int(INT::try_from(n).unwrap_or(INT::MAX))
 }
 
-fn texts<'a>(items: impl Iterator<Item = &'a String>) -> Dynamic {
-    Dynamic::from_array(items.map(|s| text(s)).collect::<Array>())
+fn texts<'a>(items: impl Iterator<Item = &'a str>) -> Dynamic {
+    Dynamic::from_array(items.map(text).collect::<Array>())
 }
 
 fn counts<'a>(items: impl Iterator<Item = (&'a str, u64)>) -> Dynamic {

@@ -433,9 +433,9 @@ pub fn check_first_touch(engine: &Engine, events: &[Event]) -> Result<(), Invari
                     first.insert(
                         id.clone(),
                         Touch {
-                            source: source.clone(),
-                            campaign: campaign.clone(),
-                            channel: channel.clone(),
+                            source: source.as_str().into(),
+                            campaign: campaign.as_deref().map(Into::into),
+                            channel: channel.as_deref().map(Into::into),
                             at: e.at(),
                         },
                     );

@@ -1,0 +1,114 @@
+//! The content a lead was sent or consumed.
+
+use crate::name::Name;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The content a lead was sent or consumed, in name order, each once
+/// ([`Lead::content_seen`]); nurture never sends it again.
+///
+/// A sorted vector of inline names in one exactly sized heap block (a `BTreeSet` used
+/// to take a ~300-byte node for one name). Its serde form is the sorted list of names,
+/// as before.
+///
+/// [`Lead::content_seen`]: crate::Lead::content_seen
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ContentSeen(Vec<Name>);
+
+impl ContentSeen {
+    /// Whether the lead was sent or consumed `content`.
+    pub fn contains(&self, content: &str) -> bool {
+        self.find(content).is_ok()
+    }
+
+    /// The content, in name (string) order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.0.iter().map(Name::as_str)
+    }
+
+    /// How many contents.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the lead has seen nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn find(&self, content: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|n| n.as_str().cmp(content))
+    }
+
+    /// Adds `content` if it is not there; the vector grows by exactly one name.
+    pub(crate) fn insert(&mut self, content: &str) {
+        if let Err(i) = self.find(content) {
+            self.0.reserve_exact(1);
+            self.0.insert(i, Name::from(content));
+        }
+    }
+}
+
+impl fmt::Debug for ContentSeen {
+    /// As a `BTreeSet` prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// The sorted list, as a `BTreeSet<String>` writes it.
+impl Serialize for ContentSeen {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// Read through a `BTreeSet`, so it accepts exactly what the `BTreeSet<String>` it
+/// replaced accepted: names in any order, repeated names once.
+impl<'de> Deserialize<'de> for ContentSeen {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let set = BTreeSet::<Name>::deserialize(deserializer)?;
+        let mut names = Vec::with_capacity(set.len());
+        names.extend(set);
+        Ok(ContentSeen(names))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_is_kept_once_in_name_order_with_no_spare_capacity() {
+        let mut seen = ContentSeen::default();
+        for content in ["welcome", "case-study", "welcome", "pricing-guide"] {
+            seen.insert(content);
+            assert_eq!(seen.0.capacity(), seen.0.len());
+        }
+        assert_eq!(
+            seen.iter().collect::<Vec<_>>(),
+            ["case-study", "pricing-guide", "welcome"]
+        );
+        assert!(seen.contains("welcome"));
+        assert!(!seen.contains("webinar-invite"));
+        assert_eq!(seen.len(), 3);
+    }
+
+    #[test]
+    fn it_reads_and_writes_the_json_of_the_btree_set_it_replaced() {
+        let json = r#"["welcome","case-study","welcome"]"#;
+        let before: BTreeSet<String> = serde_json::from_str(json).unwrap();
+        let after: ContentSeen = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            serde_json::to_string(&after).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
+        assert_eq!(format!("{after:?}"), format!("{before:?}"));
+        for bad in [r#"{"a":1}"#, r#"[1]"#, "null", r#""welcome""#] {
+            let before = serde_json::from_str::<BTreeSet<String>>(bad).unwrap_err();
+            let after = serde_json::from_str::<ContentSeen>(bad).unwrap_err();
+            assert_eq!(after.to_string(), before.to_string(), "{bad}");
+        }
+    }
+}

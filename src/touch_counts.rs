@@ -1,0 +1,95 @@
+//! How many touches of each kind a lead has had.
+
+use crate::name_map::NameMap;
+use serde::{Deserialize, Serialize};
+use std::ops::Index;
+
+/// A lead's touch counts per touch kind, in kind order ([`Lead::touch_counts`]).
+///
+/// It is a small sorted vector of (kind, count) with each kind inline, so a lead with
+/// a few kinds holds one small heap block (a `BTreeMap` used to take a ~400-byte node).
+/// Its serde form is the JSON object `{"kind": count, ...}` in kind order, as before.
+///
+/// [`Lead::touch_counts`]: crate::Lead::touch_counts
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TouchCounts(NameMap<u64>);
+
+impl TouchCounts {
+    /// The number of touches of `kind`; `None` for a kind the lead never had.
+    pub fn get(&self, kind: &str) -> Option<u64> {
+        self.0.get(kind).copied()
+    }
+
+    /// Whether the lead had a touch of `kind`.
+    pub fn contains(&self, kind: &str) -> bool {
+        self.0.get(kind).is_some()
+    }
+
+    /// Each kind with its count, in kind (string) order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, u64)> + '_ {
+        self.0.iter().map(|(k, n)| (k, *n))
+    }
+
+    /// The number of kinds.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the lead had no touch.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds `n` touches of `kind`. No allocation for a kind the lead already had.
+    pub(crate) fn add(&mut self, kind: &str, n: u64) {
+        *self.0.get_or_insert(kind, 0) += n;
+    }
+}
+
+/// `counts["email_open"]`, as on the `BTreeMap` this replaced.
+impl Index<&str> for TouchCounts {
+    type Output = u64;
+
+    /// # Panics
+    ///
+    /// When the lead never had a touch of this kind (use [`TouchCounts::get`]).
+    fn index(&self, kind: &str) -> &u64 {
+        self.0
+            .get(kind)
+            .unwrap_or_else(|| panic!("no touch of kind {kind:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_add_up_per_kind_and_iterate_in_kind_order() {
+        let mut counts = TouchCounts::default();
+        assert!(counts.is_empty());
+        counts.add("web_visit", 1);
+        counts.add("email_open", 2);
+        counts.add("web_visit", 3);
+        assert_eq!(counts.get("web_visit"), Some(4));
+        assert_eq!(counts["email_open"], 2);
+        assert_eq!(counts.get("demo_request"), None);
+        assert!(!counts.contains("demo_request"));
+        assert_eq!(
+            counts.iter().collect::<Vec<_>>(),
+            [("email_open", 2), ("web_visit", 4)]
+        );
+        assert_eq!(counts.len(), 2);
+        assert_eq!(
+            serde_json::to_string(&counts).unwrap(),
+            r#"{"email_open":2,"web_visit":4}"#
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no touch of kind \"demo_request\"")]
+    fn indexing_a_kind_the_lead_never_had_panics_naming_it() {
+        let _ = TouchCounts::default()["demo_request"];
+    }
+}
