@@ -588,3 +588,40 @@ fn a_policy_with_accounts_and_alerts_round_trips_through_its_toml_text() {
     let default = Policy::default().to_toml_string();
     assert!(!default.contains("[accounts") && !default.contains("[alerts"));
 }
+
+/// docs/accounts.md, "Removed and unsubscribed leads": a lead taken out of the book is
+/// no longer a member of its account, so a lead created again with its id belongs to
+/// the account of its new `created` event (its touches count there, and it is among
+/// that account's engaged contacts), whichever way it was taken out.
+#[test]
+fn a_lead_taken_out_of_the_book_and_created_again_with_its_id_counts_for_its_new_account() {
+    let engine = engine_of("[accounts]\nwindow_days = 10\nmin_contacts = 2\n");
+    for way in ["evict_removed", "remove"] {
+        let (mut book, _) = run(
+            &engine,
+            vec![
+                created("L1", "2026-01-05T09:00:00Z", "Acme"),
+                ev(
+                    json!({"type":"contact_lost","lead":"L1","at":"2026-01-05T10:00:00Z","cause":"left_company"}),
+                ),
+            ],
+        );
+        match way {
+            "evict_removed" => assert_eq!(book.evict_removed(), 1),
+            _ => assert!(book.remove("L1").is_some()),
+        }
+        let mut effects = Vec::new();
+        for event in [
+            created("L1", "2026-01-06T09:00:00Z", "Globex"),
+            created("G2", "2026-01-06T09:00:00Z", "Globex"),
+            touch("L1", "2026-01-06T10:00:00Z", "pricing_page_view"),
+            touch("G2", "2026-01-06T11:00:00Z", "pricing_page_view"),
+        ] {
+            effects.extend(apply(&mut book, &engine, event));
+        }
+        let engaged = of_type(&effects, "account_engaged");
+        assert_eq!(engaged.len(), 1, "{way}: {effects:#?}");
+        assert_eq!(engaged[0]["account"], "globex", "{way}");
+        assert_eq!(engaged[0]["leads"], json!(["G2", "L1"]), "{way}");
+    }
+}

@@ -402,3 +402,36 @@ fn a_restored_book_gives_the_same_effects_as_the_original() {
     assert_eq!(book.apply(&engine, &end), restored.apply(&engine, &end));
     assert_eq!(book.snapshot(), restored.snapshot());
 }
+
+/// A refused snapshot file is named in one line (docs/contract.md: refused "with one
+/// line saying which"): the message quotes the file's first 32 bytes, or its header
+/// line, with line breaks and other unprintable bytes escaped.
+#[test]
+fn a_refused_snapshot_file_is_quoted_in_its_one_line_message_with_unprintable_bytes_escaped() {
+    let engine = engine();
+    // 13 + 3 + 16 = 32 bytes shown, the rest cut.
+    let plain = b"{\"watermark\":\n\t\0abcdefghijklmnop and more";
+    let err = Snapshot::unseal(plain, &engine).unwrap_err();
+    assert!(matches!(err, SnapshotError::NotASnapshot { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(r#"it starts with "{\"watermark\":\n\t\0abcdefghijklmnop", not"#),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+
+    let good = LeadBook::new().snapshot().seal(b"{}");
+    let end = good.iter().position(|&b| b == b'\n').unwrap();
+    let header = std::str::from_utf8(&good[..end])
+        .unwrap()
+        .replace("bytes=", "bytez=");
+    let edited = [header.as_bytes(), &good[end..]].concat();
+    let err = Snapshot::unseal(&edited, &engine).unwrap_err();
+    assert!(matches!(err, SnapshotError::BadHeader { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("its header \"{header}\" cannot be read: ")),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+}

@@ -150,3 +150,32 @@ fn an_alert_is_independent_of_where_ticks_fall() {
     assert_eq!(plain.len(), 1);
     assert_eq!(alerts(&engine, &ticked), plain);
 }
+
+/// docs/accounts.md, `[alerts]`: a spike is raised by an event that gains points. An
+/// event that gains none (a touch of a kind the policy does not score, a rep's call
+/// attempt) alerts nobody, even once the quiet week is over and the window's points
+/// are at the threshold; the next touch that gains points does.
+#[test]
+fn only_an_event_that_gains_points_raises_a_spike() {
+    let mut events = owned();
+    events.push(touch("2026-01-06T09:00:00Z", "webinar_attended")); // 15
+    events.push(touch("2026-01-06T10:00:00Z", "webinar_attended")); // 30: alert
+    events.push(touch("2026-01-12T09:00:00Z", "webinar_attended")); // within the week
+    events.push(touch("2026-01-12T10:00:00Z", "webinar_attended")); // Jan 12: 30
+                                                                    // Jan 13 10:00: the week is over; the window Jan 7 - Jan 13 holds 30 points.
+    events.push(touch("2026-01-13T10:00:00Z", "page_visit")); // an unscored kind: 0
+    events.push(ev(
+        json!({"type":"sales_attempt","lead":"L1","at":"2026-01-13T11:00:00Z","rep":"R7"}),
+    ));
+    events.push(touch("2026-01-13T12:00:00Z", "email_click")); // 3: 33
+    let found = alerts(&engine_of(ALERTS), &events);
+    assert_eq!(
+        found,
+        [
+            json!({"type":"owner_alert","rep":"R7","cause":"spike","points":30.0,
+            "lead":"L1","at":"2026-01-06T10:00:00Z"}),
+            json!({"type":"owner_alert","rep":"R7","cause":"spike","points":33.0,
+            "lead":"L1","at":"2026-01-13T12:00:00Z"}),
+        ]
+    );
+}

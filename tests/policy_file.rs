@@ -704,3 +704,21 @@ fn a_json_null_service_level_still_reads_as_off() {
     assert!(json.contains(r#""idle_days":false"#), "{json}");
     assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
 }
+
+/// docs/scoring.md, "Floor": `engagement_floor` must be a finite number of 0 or less.
+/// A positive floor, and an infinite or NaN one, is refused naming the key; 0 and a
+/// negative floor are accepted.
+#[test]
+fn engagement_floor_above_zero_or_not_finite_is_refused_with_its_key() {
+    for bad in ["5", "0.5", "-inf", "nan"] {
+        let problem = only_problem(parse(&format!("[scoring]\nengagement_floor = {bad}\n")));
+        assert!(
+            matches!(&problem, PolicyProblem::InvalidValue { key, .. } if key == "scoring.engagement_floor"),
+            "{bad}: {problem}"
+        );
+    }
+    for good in ["0", "-20"] {
+        let policy = parse(&format!("[scoring]\nengagement_floor = {good}\n"));
+        Engine::new(policy).unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+}

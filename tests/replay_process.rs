@@ -400,28 +400,46 @@ fn start_second_part(events: &Path, state: &Path, stdout: Stdio) -> Child {
         .expect("the replay starts")
 }
 
-/// Kills the second part once its temporary state file holds bytes: the snapshot is
-/// being written. Tries again (from the same state) when a run ends first; returns the
-/// attempts it took, or `None` when no run was caught writing.
-fn kill_while_writing(events: &Path, state: &Path, previous: &[u8]) -> Option<usize> {
+/// Kills the second part with SIGKILL once its temporary state file holds bytes: the
+/// snapshot is being written. Tries again (from the same state) when a run ends by
+/// itself first; returns the attempts it took and the temporary file the killed run
+/// left, or `None` when no run was caught writing.
+#[cfg(unix)]
+fn kill_while_writing(events: &Path, state: &Path, previous: &[u8]) -> Option<(usize, PathBuf)> {
+    use std::os::unix::process::ExitStatusExt;
     for attempt in 1..=5 {
         let mut child = start_second_part(events, state, Stdio::null());
         let temp = temporary(state, child.id());
-        loop {
-            if child.try_wait().expect("the replay is there").is_some() {
-                break; // finished first: the state was replaced; put the old one back
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("the replay is there") {
+                break status;
             }
             if std::fs::metadata(&temp).is_ok_and(|m| m.len() > 0) {
                 child.kill().expect("SIGKILL is sent");
-                child.wait().expect("the replay is reaped");
-                let _ = std::fs::remove_file(&temp);
-                return Some(attempt);
+                break child.wait().expect("the replay is reaped");
             }
             std::thread::sleep(std::time::Duration::from_micros(200));
+        };
+        // Only a death by SIGKILL is a kill mid-write: a run that exited by itself
+        // (before the poll, or between it and the signal) replaced the state.
+        if status.signal() == Some(9) {
+            return Some((attempt, temp));
         }
         std::fs::write(state, previous).unwrap();
     }
     None
+}
+
+/// The temporary state files (`.NAME.PID.tmp`) beside `state`, sorted.
+fn temporaries_beside(state: &Path) -> Vec<String> {
+    let prefix = format!(".{}.", state.file_name().unwrap().to_str().unwrap());
+    let mut names: Vec<String> = std::fs::read_dir(state.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(&prefix) && name.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(unix)]
@@ -456,12 +474,16 @@ fn replay_killed_mid_run_or_mid_write_leaves_the_previous_snapshot_and_a_rerun_f
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
     assert_eq!(std::fs::read(&state).unwrap(), previous, "killed mid-run");
-    let _ = std::fs::remove_file(temporary(&state, child.id()));
 
-    // Killed mid-write: while the new snapshot is written to its temporary file.
-    let attempts = kill_while_writing(&second_events, &state, &previous);
-    assert!(attempts.is_some(), "no run was caught writing its snapshot");
+    // Killed mid-write: while the new snapshot is written to its temporary file, which
+    // the killed run leaves behind.
+    let (_, left_behind) = kill_while_writing(&second_events, &state, &previous)
+        .expect("no run was caught writing its snapshot");
     assert_eq!(std::fs::read(&state).unwrap(), previous, "killed mid-write");
+    assert!(
+        std::fs::metadata(&left_behind).is_ok_and(|m| m.len() > 0),
+        "the run killed mid-write left its partial temporary file"
+    );
 
     // The previous snapshot restores, and a rerun from it gives the effects that an
     // uninterrupted run gives for the same events.
@@ -474,6 +496,28 @@ fn replay_killed_mid_run_or_mid_write_leaves_the_previous_snapshot_and_a_rerun_f
         Stdio::null(),
     );
     assert_eq!(rerun.code, Some(0), "{}", rerun.stderr);
+    assert!(
+        !temporaries_beside(&state).is_empty(),
+        "a run without --state-out leaves the killed runs' temporaries alone"
+    );
+    // The next run that writes the state removes what the killed runs left.
+    let written = run(
+        &[
+            "--events",
+            path(&second_events),
+            "--state-in",
+            path(&state),
+            "--state-out",
+            path(&state),
+        ],
+        Stdio::null(),
+    );
+    assert_eq!(written.code, Some(0), "{}", written.stderr);
+    assert_eq!(
+        written.stdout, rerun.stdout,
+        "the same run, writing its state"
+    );
+    assert_eq!(temporaries_beside(&state), Vec::<String>::new());
     let whole = run(&["--events", path(&all_events)], Stdio::null());
     assert_eq!(whole.code, Some(0), "{}", whole.stderr);
     assert_eq!(
@@ -484,4 +528,62 @@ fn replay_killed_mid_run_or_mid_write_leaves_the_previous_snapshot_and_a_rerun_f
         rerun.stdout.lines().count() > 20_000,
         "the second part did something"
     );
+}
+
+/// A state file's temporaries that killed runs left (`.NAME.PID.tmp`, docs/semantics.md,
+/// "Snapshots and stored leads") are removed by the next run that writes that state
+/// file; a name of any other shape, and another file's temporaries, are not touched.
+#[test]
+fn a_state_out_write_removes_the_temporaries_killed_runs_left_for_that_file_and_nothing_else() {
+    let dir = scratch("stale-temporaries");
+    let state = dir.join("state.json");
+    let stale = [".state.json.4242.tmp", ".state.json.7.tmp"];
+    let kept = [
+        ".other.json.4242.tmp",  // another file's temporary
+        ".state.json.42a.tmp",   // not a process id
+        ".state.json..tmp",      // no process id
+        "state.json.4242.tmp",   // not hidden
+        ".state.json.4242.tmp~", // not ending in .tmp
+        ".state.json.4242",      // no .tmp at all
+        ".state.jsonx.4242.tmp", // a longer name
+    ];
+    for name in stale.iter().chain(&kept) {
+        std::fs::write(dir.join(name), b"{\"half a snapsh").unwrap();
+    }
+
+    let exit = run(
+        &["--events", SAMPLE, "--state-out", path(&state)],
+        Stdio::null(),
+    );
+    assert_eq!(exit.code, Some(0), "{}", exit.stderr);
+
+    for name in stale {
+        assert!(!dir.join(name).exists(), "{name} is removed");
+    }
+    for name in kept {
+        assert!(dir.join(name).exists(), "{name} is kept");
+    }
+    let engine = Engine::new(Policy::default()).unwrap();
+    let sealed = std::fs::read(&state).unwrap();
+    let body = Snapshot::unseal(&sealed, &engine).expect("the new snapshot is whole");
+    let snapshot: Snapshot = serde_json::from_slice(body).unwrap();
+    LeadBook::restore(snapshot, &engine).expect("the new snapshot restores");
+}
+
+/// A run that fails before writing its state (here: an unreadable events file) keeps
+/// the leftovers too: only a completed write replaces them.
+#[test]
+fn a_failed_run_leaves_the_state_files_temporaries_alone() {
+    let dir = scratch("stale-temporaries-failed-run");
+    let state = dir.join("state.json");
+    let stale = dir.join(".state.json.4242.tmp");
+    std::fs::write(&stale, b"{\"half").unwrap();
+    let missing = dir.join("no-such-events.jsonl");
+    let exit = run(
+        &["--events", path(&missing), "--state-out", path(&state)],
+        Stdio::null(),
+    );
+    assert_eq!(exit.code, Some(2), "{}", exit.stderr);
+    assert!(stale.exists(), "a failed run removes nothing");
+    assert!(!state.exists(), "and writes no state");
 }

@@ -282,3 +282,28 @@ fn a_policy_without_sales_scoring_writes_no_sales_milestone_or_outcome_table() {
         assert!(!text.contains(&format!("scoring.{key}")), "{text}");
     }
 }
+
+/// A stored lead keeps the stages it reached (`score.reached`, docs/scoring.md), so a
+/// lead written out and read back (a snapshot, a host's own store) does not earn a
+/// milestone a second time: it scores exactly as the lead that was never stored.
+#[test]
+fn a_lead_read_back_from_its_serde_form_does_not_earn_a_milestone_twice() {
+    let e = engine(MILESTONES);
+    let mut kept = lead(&e);
+    e.step(&mut kept, &Event::sales_accepted("L1", days(1), "R1"))
+        .unwrap();
+    e.step(
+        &mut kept,
+        &Event::recycled("L1", days(2), "R1", "bad_timing"),
+    )
+    .unwrap();
+    let json = serde_json::to_string(&kept).unwrap();
+    let mut stored: Lead = serde_json::from_str(&json).unwrap();
+    // Back to sal, reached before: no second milestone, stored or not.
+    for l in [&mut kept, &mut stored] {
+        e.step(l, &Event::sales_accepted("L1", days(3), "R1"))
+            .unwrap();
+    }
+    assert_eq!(kept.score_at(days(3)), 5.0);
+    assert_eq!(stored.score_at(days(3)), 5.0, "{json}");
+}

@@ -91,7 +91,8 @@ fn json_error(e: &serde_json::Error) -> String {
 /// and by [`AtomicFile::commit`] written, flushed, synced to disk and renamed over it,
 /// then the directory synced. Dropped without a commit, it removes the temporary file
 /// and leaves the file as it was. A process killed before the rename leaves the file as
-/// it was too (and its temporary file, `.NAME.PID.tmp`, behind).
+/// it was too (and its temporary file, `.NAME.PID.tmp`, behind); the next commit to the
+/// same file removes such leftovers (see [`remove_stale_temporaries`]).
 pub struct AtomicFile {
     /// What the file is, in messages (`state`, `--out`).
     what: &'static str,
@@ -110,10 +111,7 @@ impl AtomicFile {
         let name = path
             .file_name()
             .ok_or_else(|| cannot("it names no file; give a file path".to_owned()))?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let dir = directory_of(path);
         if !dir.is_dir() {
             return Err(cannot(format!(
                 "directory {} does not exist",
@@ -159,20 +157,59 @@ impl AtomicFile {
         drop(file);
         std::fs::rename(&self.temp, &self.path).map_err(|e| cannot(&e))?;
         sync_directory(&self.path);
+        remove_stale_temporaries(&self.path);
         Ok(written)
     }
+}
+
+/// Removes the temporary files that runs killed mid-write left beside `path`: exactly
+/// the names an [`AtomicFile`] for `path` uses, `.NAME.PID.tmp` with `PID` all digits,
+/// and nothing else (another file's temporaries, or a file a user named alike but
+/// not so, stay). Called once the new file is in place, so that no temporary is
+/// needed any more for this file; a run writing the same file at the same moment
+/// would lose its temporary and fail with an error rather than overwrite this one
+/// (two runs sharing one state file are not supported). Best effort: a leftover that
+/// cannot be listed or removed is harmless, since nothing reads it.
+fn remove_stale_temporaries(path: &Path) {
+    let Some(name) = path.file_name() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(directory_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_temporary_of(&entry.file_name(), name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether `candidate` is `.NAME.PID.tmp` for the file `name`, with `PID` one or more
+/// ASCII digits (byte-wise, so that non-UTF-8 names are handled too).
+fn is_temporary_of(candidate: &std::ffi::OsStr, name: &std::ffi::OsStr) -> bool {
+    let pid = candidate
+        .as_encoded_bytes()
+        .strip_prefix(b".")
+        .and_then(|rest| rest.strip_prefix(name.as_encoded_bytes()))
+        .and_then(|rest| rest.strip_prefix(b"."))
+        .and_then(|rest| rest.strip_suffix(b".tmp"));
+    pid.is_some_and(|pid| !pid.is_empty() && pid.iter().all(u8::is_ascii_digit))
 }
 
 /// Syncs the directory that holds `path`, so that a rename into it survives a power
 /// loss, not only a crash of the process. Best effort: the file is already whole
 /// under its name, and not every platform or file system can sync a directory.
 fn sync_directory(path: &Path) {
-    let dir = match path.parent() {
+    if let Ok(dir) = File::open(directory_of(path)) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// The directory that holds `path` (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
     }
 }
 
