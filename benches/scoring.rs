@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use std::time::Instant;
 use leadcycle::{Engine, Event, Policy, ProfileValue, Stage};
+use std::time::Instant;
 
 const POLICY: &str = r#"
 [scoring]
@@ -65,7 +65,11 @@ fn bench_scoring(c: &mut Criterion) {
                     // a cap), and an unscored one must not.
                     let after = lead.score_at(at);
                     assert!(
-                        if scores { after > before } else { after == before },
+                        if scores {
+                            after > before
+                        } else {
+                            after == before
+                        },
                         "{kind}: score {before} -> {after}"
                     );
                 }
