@@ -306,15 +306,17 @@ fn replay_process_exits_2_when_standard_input_cannot_be_read() {
 
 #[test]
 fn replay_process_exits_2_when_its_standard_output_is_closed() {
-    let mut child = Command::new(replay_binary())
+    // A pipe whose read end is closed before the replay starts: every write is a
+    // broken pipe (Rust programs ignore SIGPIPE). Closing it after the spawn would race
+    // with the replay, whose whole output fits in the pipe's buffer.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(replay_binary())
         .args(["--events", SAMPLE])
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    // No reader: every write is a broken pipe (Rust programs ignore SIGPIPE).
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
