@@ -218,6 +218,65 @@ fn total_engagement_cap_holds_after_each_addition() {
             .unwrap();
     }
     assert_eq!(lead.score().engagement, 50.0);
+    // The ledger says the cap cut the points (and never the floor): five touches of 10
+    // fill it, the other five are each cut by (a second of decay short of) their 10.
+    let causes = ledger_causes(&lead);
+    assert_eq!(
+        causes
+            .iter()
+            .filter(|(c, _)| *c == LedgerCause::Cap)
+            .count(),
+        5
+    );
+    assert!(causes
+        .iter()
+        .all(|(c, p)| *c != LedgerCause::Cap || (p + 10.0).abs() < 1e-3));
+    assert!(!causes.iter().any(|(c, _)| *c == LedgerCause::Floor));
+}
+
+/// Each ledger entry's cause and points, oldest first.
+fn ledger_causes(lead: &Lead) -> Vec<(LedgerCause, f64)> {
+    lead.score()
+        .ledger
+        .entries
+        .iter()
+        .map(|e| (e.cause.clone(), e.points))
+        .collect()
+}
+
+#[test]
+fn a_merge_past_the_cap_is_cut_by_the_cap_and_the_ledger_says_so() {
+    let engine = engine(GROUPS);
+    let mut survivor = create(&engine, Profile::new());
+    let (mut duplicate, _) = engine
+        .create(&Event::created("L2", t0(), "web"))
+        .expect("created");
+    for (lead, id) in [(&mut survivor, "L1"), (&mut duplicate, "L2")] {
+        // All at one instant, so nothing decays and the sums are exact.
+        for _ in 0..3 {
+            engine
+                .step(lead, &Event::touch(id, t0(), "pricing_page_view"))
+                .unwrap();
+        }
+    }
+    let at = t0();
+    engine
+        .merge(
+            &mut duplicate,
+            &mut survivor,
+            &Event::merged("L2", at, "L1"),
+        )
+        .expect("the merge applies");
+    // 30 + 30 is cut to the cap of 50: a `cap` entry of -10 after the merged 30.
+    assert_eq!(survivor.score().engagement, 50.0);
+    let causes = ledger_causes(&survivor);
+    assert_eq!(
+        &causes[causes.len() - 2..],
+        &[
+            (LedgerCause::Merged { lead: "L2".into() }, 30.0),
+            (LedgerCause::Cap, -10.0)
+        ]
+    );
 }
 
 #[test]
@@ -231,6 +290,17 @@ fn negative_points_stop_at_the_floor_so_a_lead_can_reengage() {
         .step(&mut lead, &touch("unsubscribe_click", days(0.2)))
         .unwrap();
     assert_eq!(lead.score().engagement, 0.0, "floor 0 by default");
+    // The ledger says the floor held the points back (and never the cap): -30 from 0
+    // is lifted by 30, twice.
+    let causes = ledger_causes(&lead);
+    assert_eq!(
+        causes
+            .iter()
+            .filter(|(c, p)| *c == LedgerCause::Floor && *p == 30.0)
+            .count(),
+        2
+    );
+    assert!(!causes.iter().any(|(c, _)| *c == LedgerCause::Cap));
     engine
         .step(&mut lead, &touch("pricing_page_view", days(0.3)))
         .unwrap();
