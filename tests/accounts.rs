@@ -386,6 +386,35 @@ fn a_lift_fires_the_lifted_leads_due_deadlines_first() {
 }
 
 #[test]
+fn a_crossing_leaves_a_lead_of_a_grade_the_policy_does_not_lift_untouched() {
+    // As above, but R2 has no profile (grade D; the policy lifts A and B): its step due
+    // on Jan 19 does not fire at the crossing on Jan 25, another lead's event, and it
+    // is not lifted. Its deadlines wait for its own next event or a tick.
+    let engine = engine_of(&ACCOUNTS.replace("window_days = 10", "window_days = 30"));
+    let (_, effects) = run(
+        &engine,
+        vec![
+            created("R2", "2026-01-05T09:00:00Z", "Acme"),
+            ev(json!({"type":"sales_accepted","lead":"R2","at":"2026-01-05T10:00:00Z","rep":"R1"})),
+            ev(
+                json!({"type":"disqualified","lead":"R2","at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"}),
+            ),
+            touch("R2", "2026-01-06T10:00:00Z", "content_download"),
+            created("D1", "2026-01-05T09:00:00Z", "Acme"),
+            created("D2", "2026-01-05T09:00:00Z", "Acme"),
+            touch("D1", "2026-01-24T10:00:00Z", "pricing_page_view"),
+            touch("D2", "2026-01-25T10:00:00Z", "pricing_page_view"),
+        ],
+    );
+    assert_eq!(of_type(&effects, "account_engaged").len(), 1, "{effects:#?}");
+    let r2_later: Vec<&Value> = effects
+        .iter()
+        .filter(|e| e["lead"] == "R2" && e["at"].as_str() > Some("2026-01-07"))
+        .collect();
+    assert!(r2_later.is_empty(), "{r2_later:#?}");
+}
+
+#[test]
 fn a_merged_duplicate_counts_once_as_its_survivor() {
     let engine = engine_of(ACCOUNTS);
     let base = vec![
