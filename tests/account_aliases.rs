@@ -177,6 +177,43 @@ fn an_alias_event_merges_the_roll_up_kept_under_the_alias_into_the_account() {
 }
 
 #[test]
+fn a_run_time_alias_survives_a_snapshot_taken_before_any_lead_of_its_account() {
+    // The roll-up then holds the alias table and nothing else: the snapshot must keep
+    // it, or a restored book would count the alias as an account of its own.
+    let engine = engine_of("[accounts]\nwindow_days = 30\nmin_contacts = 3\n");
+    let mut book = LeadBook::new();
+    apply(
+        &mut book,
+        &engine,
+        &alias("2026-01-05T08:00:00Z", "Amex", "American Express Inc"),
+    );
+    let json = serde_json::to_string(&book.snapshot()).unwrap();
+    let mut restored = LeadBook::from_snapshot(serde_json::from_str(&json).unwrap());
+    assert_eq!(
+        restored
+            .account_names(&engine)
+            .resolve("AMERICAN EXPRESS")
+            .as_deref(),
+        Some("amex"),
+        "{json}"
+    );
+    let mut effects = Vec::new();
+    for event in [
+        created("L1", "2026-01-05T09:00:00Z", "American Express Inc"),
+        created("L2", "2026-01-05T09:00:00Z", "Amex"),
+        created("L3", "2026-01-05T09:00:00Z", "American Express"),
+        touch("L1", "2026-01-05T10:00:00Z"),
+        touch("L2", "2026-01-05T11:00:00Z"),
+        touch("L3", "2026-01-05T12:00:00Z"),
+    ] {
+        effects.extend(apply(&mut restored, &engine, &event));
+    }
+    let engaged = engaged(&effects);
+    assert_eq!(engaged.len(), 1, "{effects:#?}");
+    assert_eq!(engaged[0]["leads"], json!(["L1", "L2", "L3"]));
+}
+
+#[test]
 fn an_alias_event_read_from_its_json_line_names_no_lead() {
     let event = alias("2026-01-06T09:00:00Z", "amex", "American Express");
     assert_eq!(event.lead(), None);
