@@ -406,7 +406,11 @@ fn a_crossing_leaves_a_lead_of_a_grade_the_policy_does_not_lift_untouched() {
             touch("D2", "2026-01-25T10:00:00Z", "pricing_page_view"),
         ],
     );
-    assert_eq!(of_type(&effects, "account_engaged").len(), 1, "{effects:#?}");
+    assert_eq!(
+        of_type(&effects, "account_engaged").len(),
+        1,
+        "{effects:#?}"
+    );
     let r2_later: Vec<&Value> = effects
         .iter()
         .filter(|e| e["lead"] == "R2" && e["at"].as_str() > Some("2026-01-07"))
@@ -518,6 +522,8 @@ fn a_snapshot_keeps_the_roll_up_so_a_restored_book_crosses_where_the_original_do
     for event in &events[..5] {
         split.extend(apply(&mut book, &engine, event.clone()));
     }
+    // What the snapshot must keep: the book's roll-up holds the account's leads.
+    assert!(!book.account_roll_up().is_empty());
     let text = serde_json::to_string(&book.snapshot()).unwrap();
     let mut restored = LeadBook::restore(serde_json::from_str(&text).unwrap(), &engine).unwrap();
     split.extend(apply(&mut restored, &engine, events[5].clone()));
