@@ -275,6 +275,44 @@ fn the_crossing_lifts_the_accounts_inquiry_leads_of_a_listed_grade_with_cause_ac
 }
 
 #[test]
+fn a_crossing_leaves_a_lead_whose_clock_is_past_it_to_its_own_next_event() {
+    // B2 (grade B) already has an event of Jan 6; the account crosses at D2's touch of
+    // Jan 5, 11:00, an older event of another lead. B2 is not lifted back in time: it
+    // is judged at its own next event, while the account is engaged.
+    let engine = engine_of(ACCOUNTS);
+    let (book, effects) = run(
+        &engine,
+        vec![
+            created("D1", "2026-01-05T09:00:00Z", "Acme"),
+            created("D2", "2026-01-05T09:00:00Z", "Acme"),
+            created_b("B2", "2026-01-05T09:00:00Z", "Acme"),
+            touch("B2", "2026-01-05T09:30:00Z", "pricing_page_view"),
+            ev(
+                json!({"type":"profile","lead":"B2","at":"2026-01-06T09:00:00Z","set":{"region":"emea"}}),
+            ),
+            touch("D1", "2026-01-05T10:00:00Z", "pricing_page_view"),
+            touch("D2", "2026-01-05T11:00:00Z", "pricing_page_view"),
+        ],
+    );
+    assert_eq!(
+        of_type(&effects, "account_engaged").len(),
+        1,
+        "{effects:#?}"
+    );
+    assert_eq!(
+        book.get("B2").unwrap().stage(),
+        Stage::Inquiry,
+        "{effects:#?}"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| e["lead"] == "B2" && e["type"] == "transition" && e["to"] == "mql"),
+        "{effects:#?}"
+    );
+}
+
+#[test]
 fn a_lead_that_joins_an_engaged_account_is_lifted_at_its_own_created_event() {
     let engine = engine_of(ACCOUNTS);
     let (book, effects) = run(
