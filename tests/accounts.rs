@@ -384,28 +384,40 @@ fn a_lead_recycled_while_its_account_is_engaged_is_lifted_only_once_rearmed_at_i
         .any(|e| e["type"] == "routed" && e["rep"] == "R1" && e["lead"] == "B1"));
 }
 
-#[test]
-fn a_lift_fires_the_lifted_leads_due_deadlines_first() {
-    // B2 is recycled into timing_drip (every 14 days); its next step is due on Jan 19.
-    // The account crosses on Jan 25 at another lead's touch, with no tick between:
-    // B2's step fires first, stamped Jan 19, then the lift.
+/// The effects of: `first` (a lead of Acme created on Jan 5) accepted and recycled
+/// into timing_drip (every 14 days, next step due Jan 19) the same day, its own touch
+/// on Jan 6 (which re-arms it and counts as a contact), then D1's and D2's touches on
+/// Jan 24 and 25, at which Acme crosses (window 30 days), with no tick between.
+fn recycled_then_crossed(first: Event) -> Vec<Value> {
+    let lead = first
+        .lead()
+        .expect("a created event names its lead")
+        .to_string();
     let engine = engine_of(&ACCOUNTS.replace("window_days = 10", "window_days = 30"));
     let (_, effects) = run(
         &engine,
         vec![
-            created_b("B2", "2026-01-05T09:00:00Z", "Acme"),
-            ev(json!({"type":"sales_accepted","lead":"B2","at":"2026-01-05T10:00:00Z","rep":"R1"})),
+            first,
+            ev(json!({"type":"sales_accepted","lead":lead,"at":"2026-01-05T10:00:00Z","rep":"R1"})),
             ev(
-                json!({"type":"disqualified","lead":"B2","at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"}),
+                json!({"type":"disqualified","lead":lead,"at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"}),
             ),
-            // B2's own touch re-arms it; it counts as a contact too.
-            touch("B2", "2026-01-06T10:00:00Z", "content_download"),
+            touch(&lead, "2026-01-06T10:00:00Z", "content_download"),
             created("D1", "2026-01-05T09:00:00Z", "Acme"),
             created("D2", "2026-01-05T09:00:00Z", "Acme"),
             touch("D1", "2026-01-24T10:00:00Z", "pricing_page_view"),
             touch("D2", "2026-01-25T10:00:00Z", "pricing_page_view"),
         ],
     );
+    effects
+}
+
+#[test]
+fn a_lift_fires_the_lifted_leads_due_deadlines_first() {
+    // B2 is recycled into timing_drip (every 14 days); its next step is due on Jan 19.
+    // The account crosses on Jan 25 at another lead's touch, with no tick between:
+    // B2's step fires first, stamped Jan 19, then the lift.
+    let effects = recycled_then_crossed(created_b("B2", "2026-01-05T09:00:00Z", "Acme"));
     let b2: Vec<(&str, &str)> = effects
         .iter()
         .filter(|e| e["lead"] == "B2" && e["at"].as_str() > Some("2026-01-07"))
@@ -428,22 +440,7 @@ fn a_crossing_leaves_a_lead_of_a_grade_the_policy_does_not_lift_untouched() {
     // As above, but R2 has no profile (grade D; the policy lifts A and B): its step due
     // on Jan 19 does not fire at the crossing on Jan 25, another lead's event, and it
     // is not lifted. Its deadlines wait for its own next event or a tick.
-    let engine = engine_of(&ACCOUNTS.replace("window_days = 10", "window_days = 30"));
-    let (_, effects) = run(
-        &engine,
-        vec![
-            created("R2", "2026-01-05T09:00:00Z", "Acme"),
-            ev(json!({"type":"sales_accepted","lead":"R2","at":"2026-01-05T10:00:00Z","rep":"R1"})),
-            ev(
-                json!({"type":"disqualified","lead":"R2","at":"2026-01-05T11:00:00Z","rep":"R1","reason":"bad_timing"}),
-            ),
-            touch("R2", "2026-01-06T10:00:00Z", "content_download"),
-            created("D1", "2026-01-05T09:00:00Z", "Acme"),
-            created("D2", "2026-01-05T09:00:00Z", "Acme"),
-            touch("D1", "2026-01-24T10:00:00Z", "pricing_page_view"),
-            touch("D2", "2026-01-25T10:00:00Z", "pricing_page_view"),
-        ],
-    );
+    let effects = recycled_then_crossed(created("R2", "2026-01-05T09:00:00Z", "Acme"));
     assert_eq!(
         of_type(&effects, "account_engaged").len(),
         1,

@@ -222,8 +222,7 @@ const SALES_ATTEMPT: &str = "sales_attempt";
 
 /// The rep now owns the lead; the first rep to take it is remembered for life.
 fn take_ownership(lead: &mut Lead, rep: &RepId) {
-    lead.rare.get_mut().owner = Some(rep.clone());
-    if lead.rare.get().original_rep.is_none() {
-        lead.rare.get_mut().original_rep = Some(rep.clone());
-    }
+    let rare = lead.rare.get_mut();
+    rare.owner = Some(rep.clone());
+    rare.original_rep.get_or_insert_with(|| rep.clone());
 }

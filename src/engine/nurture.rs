@@ -98,13 +98,14 @@ impl Engine {
         let enrollment = lead.rare.get().nurture.as_ref()?;
         let program = self.inner.policy.programs.get(&enrollment.program)?;
         let target = program.branches.get(content)?;
-        match lead.rare.get().choices.iter().position(|c| c == content) {
+        let choices = &mut lead.rare.get_mut().choices;
+        match choices.iter().position(|c| c == content) {
             // Chosen again: it becomes the latest choice.
             Some(i) => {
-                let again = lead.rare.get_mut().choices.remove(i);
-                lead.rare.get_mut().choices.push(again);
+                let again = choices.remove(i);
+                choices.push(again);
             }
-            None => lead.rare.get_mut().choices.push(Name::from(content)),
+            None => choices.push(Name::from(content)),
         }
         (!lead.do_not_email).then_some(target.as_str())
     }

@@ -235,14 +235,15 @@ pub fn check_no_black_hole(
         idle.follow(policy, e, refused.is_none(), &effects);
         // The policy's idle limits, from the effects alone: an engine that stored no
         // deadline for a stage would pass the checks of its own deadlines below.
-        let checked: Vec<LeadId> = match (e.kind(), refused) {
-            (EventKind::Tick { .. }, None) => book.iter().map(|l| l.id().clone()).collect(),
-            (_, Some(kind)) if !judged_after_deadlines(kind) => Vec::new(),
-            _ => leads_of(e),
+        // Which leads the event's time applies to: `None` for every lead (a tick).
+        let checked: Option<Vec<LeadId>> = match (e.kind(), refused) {
+            (EventKind::Tick { .. }, None) => None,
+            (_, Some(kind)) if !judged_after_deadlines(kind) => Some(Vec::new()),
+            _ => Some(leads_of(e)),
         };
         for (lead, stage, due) in idle.overdue(policy, e.at()) {
             ensure!(
-                !checked.contains(lead),
+                checked.as_ref().is_some_and(|leads| !leads.contains(lead)),
                 inv,
                 Some(i),
                 Some(lead),
