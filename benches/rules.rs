@@ -10,6 +10,9 @@
 //! - `disposition/bare_rhai`: the same script evaluated by a rhai engine with the same
 //!   packages and limits, on ready-made `lead` and `event` maps holding the same
 //!   values; no lead is stepped. What any embedding of rhai pays at least.
+//! - `disposition/decision_builtin`, `disposition/decision_hook`: the decision alone,
+//!   [`Engine::disposition_of`] for the same lead and event (nothing is stepped or
+//!   cloned): what the disposition costs inside the step above.
 //! - `touch/no_hooks`, `touch/disposition_hook`: a `touch` that triggers no hook, with
 //!   and without a `disposition` hook in the policy.
 //!
@@ -20,7 +23,7 @@
 //! Run with `cargo bench --bench rules`; `-- --test` runs each routine once.
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
-use leadcycle::{Engine, Event, Lead, Policy, Stage};
+use leadcycle::{Disposition, Engine, Event, Lead, Policy, Stage};
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
     BasicStringPackage, LogicPackage, MoreStringPackage, Package,
@@ -102,6 +105,17 @@ fn disposition(c: &mut Criterion) {
                 BatchSize::SmallInput,
             )
         });
+        let mut out = Vec::new();
+        group.bench_function(format!("decision_{name}"), |b| {
+            b.iter(|| {
+                let decided = engine.disposition_of(black_box(&lead), &disqualified, &mut out);
+                assert!(
+                    matches!(decided, Some(Disposition::Nurture { program: p, .. }) if p == program),
+                    "{decided:?}"
+                );
+            })
+        });
+        assert!(out.is_empty(), "the hook failed: {out:?}");
     }
 
     let sandbox = bare_sandbox();

@@ -148,7 +148,7 @@ pub use effect::{
     AlertCause, Cause, Effect, EffectKind, EffectType, NurtureEnd, Reason, RejectKind, RouteReason,
     SlaKind,
 };
-pub use engine::Engine;
+pub use engine::{Disposition, Engine};
 pub use error::{ParseNameError, PolicyError, PolicyProblem, Rejection, StepError};
 pub use event::{Event, EventKind, EventType};
 pub use id::{EventId, LeadId, RepId};

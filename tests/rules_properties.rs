@@ -4,11 +4,14 @@
 //! - hooks that all return `()` change nothing: the effects are byte for byte those of
 //!   the same policy without hooks;
 //! - a policy whose hooks decide (and sometimes fail) still keeps DESIGN.md's
-//!   invariants, and every failure is reported and replaced by the policy's decision.
+//!   invariants, and every failure is reported and replaced by the policy's decision;
+//! - [`Engine::disposition_of`] tells, before a recycling event, exactly what its step
+//!   then does, with hooks and without.
 
 use leadcycle::testing::{self, proptest_config, streams, StreamOptions};
-use leadcycle::{EffectKind, Engine, LeadBook, Policy};
+use leadcycle::{Disposition, Effect, EffectKind, Engine, Event, Lead, LeadBook, Policy, Stage};
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 fn plain() -> &'static Engine {
@@ -66,8 +69,85 @@ fn effect_lines(engine: &Engine, events: &[leadcycle::Event]) -> Vec<String> {
     lines
 }
 
+/// What the step's effects say became of a recycled lead, in [`Disposition`]'s terms.
+fn disposition_done(effects: &[Effect]) -> Option<Disposition<'_>> {
+    effects.iter().find_map(|e| match &e.kind {
+        EffectKind::NurtureAssigned { program, step, .. } => Some(Disposition::Nurture {
+            program: program.as_str(),
+            step: *step,
+        }),
+        EffectKind::Transition {
+            to: Stage::Removed,
+            reason: Some(reason),
+            ..
+        } => Some(Disposition::Remove {
+            reason: reason.clone(),
+        }),
+        EffectKind::Kept { reason, .. } => Some(Disposition::Keep {
+            reason: reason.clone(),
+        }),
+        _ => None,
+    })
+}
+
+/// Steps every lead of `events` on its own, and before each recycling event the step
+/// applies, compares [`Engine::disposition_of`] with what the step then did. Returns how
+/// many recycling events were compared.
+fn preview_matches_step(engine: &Engine, events: &[Event]) -> Result<usize, TestCaseError> {
+    let mut leads: BTreeMap<String, Lead> = BTreeMap::new();
+    let mut compared = 0;
+    for event in events {
+        let Some(id) = event.lead() else { continue };
+        let Some(lead) = leads.get_mut(id.as_str()) else {
+            if let Ok((lead, _)) = engine.create(event) {
+                leads.insert(id.as_str().to_owned(), lead);
+            }
+            continue;
+        };
+        // The step fires the lead's due deadlines first; the preview does not, so it
+        // is asked of the lead as they leave it.
+        engine.advance(lead, event.at());
+        let mut told = Vec::new();
+        let preview = engine.disposition_of(lead, event, &mut told);
+        let before = lead.clone();
+        let Ok(effects) = engine.step(lead, event) else {
+            prop_assert_eq!(&before, &*lead, "a refused event changed the lead");
+            continue;
+        };
+        let Some(preview) = preview else {
+            continue;
+        };
+        compared += 1;
+        let failed = |effects: &[Effect]| {
+            effects
+                .iter()
+                .filter(|e| matches!(e.kind, EffectKind::RuleFailed { .. }))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(failed(&told), failed(&effects), "{:?}", event);
+        prop_assert_eq!(
+            Some(preview),
+            disposition_done(&effects),
+            "{:?} -> {:?}",
+            event,
+            effects
+        );
+    }
+    Ok(compared)
+}
+
 proptest! {
     #![proptest_config(proptest_config(128))]
+
+    /// The preview of a recycling event is the step's own decision: the same program
+    /// and step, removal reason or kept reason, and the same `rule_failed` effects,
+    /// under the built-in disposition and under hooks that decide and fail.
+    #[test]
+    fn disposition_of_tells_what_the_step_then_does(s in streams(plain(), StreamOptions::new(200))) {
+        preview_matches_step(plain(), &s)?;
+        preview_matches_step(deciding_hooks(), &s)?;
+    }
 
     /// Hooks that return `()` are the policy's own decisions: same effects, same bytes.
     #[test]

@@ -96,24 +96,13 @@ impl Engine {
             EventKind::OpportunityWon { .. } => {
                 self.move_to(lead, Target::Customer, cause, at, out);
             }
-            EventKind::SalesRejected {
-                reason, program, ..
-            }
-            | EventKind::OpportunityLost {
-                reason, program, ..
-            }
-            | EventKind::Disqualified {
-                reason, program, ..
-            }
-            | EventKind::Recycled {
-                reason, program, ..
-            } => {
-                let why = Recycling::Active {
-                    reason,
-                    program: program.as_deref(),
-                    event,
-                };
-                self.recycle(lead, why, cause, at, out);
+            EventKind::SalesRejected { .. }
+            | EventKind::OpportunityLost { .. }
+            | EventKind::Disqualified { .. }
+            | EventKind::Recycled { .. } => {
+                if let Some(why) = Recycling::asked_by(event) {
+                    self.recycle(lead, why, cause, at, out);
+                }
             }
             EventKind::Unsubscribed {} => {
                 lead.do_not_email = true;

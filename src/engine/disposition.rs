@@ -4,10 +4,11 @@ use super::after;
 use super::transition::Target;
 use super::Engine;
 use crate::effect::{Cause, Effect, EffectKind, Reason};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::lead::Lead;
 use crate::rules::{self, Hook, Subject};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Why a lead is being recycled.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +25,31 @@ pub(super) enum Recycling<'a> {
 }
 
 impl<'a> Recycling<'a> {
+    /// The recycling `event` asks for, with the rep's reason and extension program;
+    /// `None` for an event that does not recycle.
+    pub(super) fn asked_by(event: &'a Event) -> Option<Self> {
+        let (EventKind::SalesRejected {
+            reason, program, ..
+        }
+        | EventKind::OpportunityLost {
+            reason, program, ..
+        }
+        | EventKind::Disqualified {
+            reason, program, ..
+        }
+        | EventKind::Recycled {
+            reason, program, ..
+        }) = event.kind()
+        else {
+            return None;
+        };
+        Some(Recycling::Active {
+            reason,
+            program: program.as_deref(),
+            event,
+        })
+    }
+
     /// The reason recorded on the transition and the enrollment: the rep's reason,
     /// or `sla_idle`.
     fn reason(self) -> Reason {
@@ -34,18 +60,68 @@ impl<'a> Recycling<'a> {
     }
 }
 
-/// What becomes of a recycled lead.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Disposition<'a> {
-    /// Nurture it in `program`, starting at `step`.
-    Nurture { program: &'a str, step: usize },
+/// What becomes of a recycled lead: the engine's one disposition decision, as
+/// [`Engine::disposition_of`] tells it before the event is applied. The program is
+/// the policy's own name, borrowed from the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "disposition", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Disposition<'a> {
+    /// Nurture it in `program`, starting at `step` (0-based).
+    Nurture {
+        /// The program, as the policy names it.
+        program: &'a str,
+        /// The first step it is sent.
+        step: usize,
+    },
     /// Remove it from the waterfall for `reason`.
-    Remove { reason: Reason },
+    Remove {
+        /// Why it leaves (`unsubscribed`, or a reason of `recycle.remove_reasons`, or a
+        /// hook's).
+        reason: Reason,
+    },
     /// Leave it with sales, in its stage (only a `disposition` hook decides this).
-    Keep { reason: String },
+    Keep {
+        /// The hook's reason.
+        reason: String,
+    },
 }
 
 impl Engine {
+    /// What recycling `lead` with `event` would do, without changing the lead: the
+    /// same decision the step makes ([`Disposition`]; the `disposition` hook first,
+    /// then the policy), for a host that shows it before a rep confirms (or a bench
+    /// that times the decision alone). `None` when `event` is not one that recycles
+    /// (`sales_rejected`, `disqualified`, `recycled`, `opportunity_lost`). A hook that
+    /// fails adds its `rule_failed` effect to `out`, as the step would, and the policy
+    /// decides.
+    ///
+    /// The event is not judged: whether the lead's stage allows it, or whether its
+    /// deadlines fire first, is the step's business ([`Engine::step`]).
+    ///
+    /// ```
+    /// use leadcycle::{Disposition, Engine, Event, Policy};
+    /// # let t = |s: &str| s.parse::<leadcycle::chrono::DateTime<leadcycle::chrono::Utc>>().unwrap();
+    /// let engine = Engine::new(Policy::default())?;
+    /// let (lead, _) = engine.create(&Event::created("L1", t("2026-03-02T09:00:00Z"), "webinar"))?;
+    /// let rejected = Event::disqualified("L1", t("2026-03-03T09:00:00Z"), "R7", "bad_timing");
+    /// let mut out = Vec::new();
+    /// assert_eq!(
+    ///     engine.disposition_of(&lead, &rejected, &mut out),
+    ///     Some(Disposition::Nurture { program: "timing_drip", step: 0 })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn disposition_of<'a>(
+        &'a self,
+        lead: &Lead,
+        event: &'a Event,
+        out: &mut Vec<Effect>,
+    ) -> Option<Disposition<'a>> {
+        let why = Recycling::asked_by(event)?;
+        Some(self.disposition(lead, why, event.at(), out))
+    }
+
     /// The one disposition decision, for active and passive recycling alike.
     ///
     /// The `disposition` hook, if the policy sets one, decides first; when it returns

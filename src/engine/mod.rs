@@ -22,6 +22,7 @@ mod timers;
 mod touch_kinds;
 mod transition;
 
+pub use disposition::Disposition;
 pub(crate) use refusal::{Phase, Subject};
 
 use crate::accounts::AccountNames;
