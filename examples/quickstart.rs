@@ -235,8 +235,8 @@ fn journey(i: u64, start: DateTime<Utc>) -> Vec<Event> {
     let touch = |days: f64, kind: &str| Event::touch(lead, at(days), kind).with_channel("email");
     let seniority = ["vp", "director", "manager", "c_level", "analyst"][rng.below(5) as usize];
     let mut profile = Profile::new();
-    profile.insert("seniority".into(), seniority.into());
-    profile.insert("employees".into(), ((50 + rng.below(2000)) as f64).into());
+    profile.insert("seniority", seniority.into());
+    profile.insert("employees", ((50 + rng.below(2000)) as f64).into());
     let source =
         ["webinar", "ebook", "trade_show", "paid_search", "referral"][rng.below(5) as usize];
     let mut events = vec![Event::created(lead, at(0.0), source)

@@ -43,6 +43,26 @@ impl<V> NameMap<V> {
         &mut self.0[i].1
     }
 
+    /// Sets `name` to `value`, returning the value it replaced. Grows by exactly one
+    /// entry for a new name, as [`NameMap::get_or_insert`] does.
+    pub(crate) fn insert(&mut self, name: Name, value: V) -> Option<V> {
+        match self.find(&name) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.reserve_exact(1);
+                self.0.insert(i, (name, value));
+                None
+            }
+        }
+    }
+
+    /// The entries of a map already in name order, in one exactly sized block.
+    pub(crate) fn from_sorted(map: BTreeMap<Name, V>) -> Self {
+        let mut entries = Vec::with_capacity(map.len());
+        entries.extend(map);
+        NameMap(entries)
+    }
+
     /// The entries in name order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &V)> + '_ {
         self.0.iter().map(|(n, v)| (n.as_str(), v))
@@ -75,10 +95,9 @@ impl<V: Serialize> Serialize for NameMap<V> {
 /// replaced accepted: keys in any order, and a repeated key's last value wins.
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for NameMap<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<Name, V>::deserialize(deserializer)?;
-        let mut entries = Vec::with_capacity(map.len());
-        entries.extend(map);
-        Ok(NameMap(entries))
+        Ok(NameMap::from_sorted(BTreeMap::<Name, V>::deserialize(
+            deserializer,
+        )?))
     }
 }
 

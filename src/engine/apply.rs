@@ -68,8 +68,7 @@ impl Engine {
             }
             EventKind::Profile { set } => {
                 let before = lead.profile.clone();
-                lead.profile
-                    .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+                lead.profile.extend(set.iter().map(|(k, v)| (k, v.clone())));
                 let changes = fit_changes(&self.inner.policy.scoring.fit, &before, &lead.profile);
                 self.decay(lead, at);
                 lead.score

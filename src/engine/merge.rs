@@ -88,9 +88,9 @@ impl Engine {
         }
         let before = surv.profile.clone();
         for (attr, value) in &dup.profile {
-            surv.profile
-                .entry(attr.clone())
-                .or_insert_with(|| value.clone());
+            if !surv.profile.contains_key(attr) {
+                surv.profile.insert(attr, value.clone());
+            }
         }
         let changes = fit_changes(&self.inner.policy.scoring.fit, &before, &surv.profile);
         surv.score

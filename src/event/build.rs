@@ -81,7 +81,7 @@ impl Event {
     ///
     /// let at: DateTime<Utc> = "2026-01-05T10:00:00Z".parse().unwrap();
     /// let mut profile = Profile::new();
-    /// profile.insert("seniority".into(), "vp".into());
+    /// profile.insert("seniority", "vp".into());
     /// let created = Event::created("L1", at, "webinar")
     ///     .with_campaign("w-17")
     ///     .with_profile(profile);

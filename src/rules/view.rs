@@ -300,7 +300,7 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
                         ProfileValue::Number(n) => Dynamic::from_float(*n),
                         ProfileValue::Text(t) => text(t),
                     };
-                    profile.insert(k.as_str().into(), v);
+                    profile.insert(k.into(), v);
                 }
                 *slot = Dynamic::from_map(profile)
             }
