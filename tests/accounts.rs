@@ -480,6 +480,32 @@ fn a_merged_duplicate_counts_once_as_its_survivor() {
 }
 
 #[test]
+fn a_refused_merge_leaves_both_leads_counting_for_their_account() {
+    let engine = engine_of(ACCOUNTS);
+    let (book, effects) = run(
+        &engine,
+        vec![
+            created("D", "2026-01-05T09:00:00Z", "Acme"),
+            created("S", "2026-01-05T09:00:00Z", "Acme"),
+            created("C", "2026-01-05T09:00:00Z", "Acme"),
+            touch("D", "2026-01-05T10:00:00Z", "pricing_page_view"),
+            touch("S", "2026-01-05T11:00:00Z", "pricing_page_view"),
+            // Older than D's last event: refused as out of order, so D and S stay two
+            // people, and two contacts of Acme.
+            ev(json!({"type":"merged","lead":"D","at":"2026-01-05T09:30:00Z","into":"S"})),
+            touch("C", "2026-01-05T13:00:00Z", "pricing_page_view"),
+        ],
+    );
+    let rejected = of_type(&effects, "rejected");
+    assert_eq!(rejected.len(), 1, "{effects:#?}");
+    assert_eq!(rejected[0]["kind"], "out_of_order");
+    assert_eq!(book.get("D").map(|l| l.stage()), Some(Stage::Inquiry));
+    let engaged = of_type(&effects, "account_engaged");
+    assert_eq!(engaged.len(), 1, "D, S and C are three contacts: {effects:#?}");
+    assert_eq!(engaged[0]["contacts"], 3);
+}
+
+#[test]
 fn a_duplicate_merged_from_another_account_brings_its_touches_to_the_survivors_account() {
     let engine = engine_of("[accounts]\nwindow_days = 10\nmin_contacts = 2\n");
     let (_, effects) = run(
