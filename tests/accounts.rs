@@ -501,7 +501,11 @@ fn a_refused_merge_leaves_both_leads_counting_for_their_account() {
     assert_eq!(rejected[0]["kind"], "out_of_order");
     assert_eq!(book.get("D").map(|l| l.stage()), Some(Stage::Inquiry));
     let engaged = of_type(&effects, "account_engaged");
-    assert_eq!(engaged.len(), 1, "D, S and C are three contacts: {effects:#?}");
+    assert_eq!(
+        engaged.len(),
+        1,
+        "D, S and C are three contacts: {effects:#?}"
+    );
     assert_eq!(engaged[0]["contacts"], 3);
 }
 

@@ -1,7 +1,8 @@
-//! No heap allocation on the touch path of an existing lead (issue 11, item 2).
+//! No heap allocation on the touch path of an existing lead (issue 11, item 2), and
+//! the memory `LeadBook::evict_removed` promises to give back.
 //!
-//! This test binary counts every allocation its thread makes through a counting global
-//! allocator. The library itself forbids `unsafe`; implementing `GlobalAlloc` needs it,
+//! This test binary counts every allocation its thread makes, and the bytes its thread
+//! holds, through a counting global allocator. The library itself forbids `unsafe`; implementing `GlobalAlloc` needs it,
 //! so it lives here, in a test of its own, and only forwards to the system allocator.
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -14,6 +15,13 @@ struct Counting;
 thread_local! {
     // Per thread, so the test harness's other threads do not count.
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    // Bytes allocated less bytes freed by this thread (a test frees what it allocates
+    // on its own thread).
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+}
+
+fn count(allocated: usize, freed: usize) {
+    LIVE.with(|n| n.set(n.get() + allocated as i64 - freed as i64));
 }
 
 // SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
@@ -21,20 +29,24 @@ thread_local! {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        count(layout.size(), 0);
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        count(0, layout.size());
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        count(layout.size(), 0);
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        count(new_size, layout.size());
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -44,6 +56,10 @@ static ALLOCATOR: Counting = Counting;
 
 fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
+}
+
+fn live_bytes() -> i64 {
+    LIVE.with(Cell::get)
 }
 
 fn t0() -> DateTime<Utc> {
@@ -190,10 +206,49 @@ fn a_repeated_campaign_longer_than_an_inline_name_is_not_copied_again() {
 }
 
 #[test]
+fn evicting_the_removed_leads_gives_their_memory_back() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    let mut out = Vec::new();
+    for i in 0..100 {
+        let created = Event::created(format!("keep{i}").as_str(), t0(), "webinar");
+        book.apply_into(&engine, &created, &mut out);
+    }
+    let kept = live_bytes();
+    for i in 0..2_000 {
+        let id = format!("gone{i}");
+        book.apply_into(
+            &engine,
+            &Event::created(id.as_str(), t0(), "webinar"),
+            &mut out,
+        );
+        book.apply_into(&engine, &Event::unsubscribed(id.as_str(), t0()), &mut out);
+    }
+    out = Vec::new();
+    let grown = live_bytes() - kept;
+    assert_eq!(book.evict_removed(), 2_000);
+    let left = live_bytes() - kept;
+    // The record alone is hundreds of bytes: 2,000 leads held well over a megabyte.
+    assert!(grown > 2_000 * 400, "{grown} bytes for 2,000 leads");
+    // What stays is the spare room of the 100 kept leads' own structures, not room
+    // for the 2,000 that left.
+    assert!(
+        left < grown / 20,
+        "{left} of {grown} bytes still held after the eviction"
+    );
+    assert_eq!(book.len(), 100);
+    assert!(out.is_empty());
+}
+
+#[test]
 fn the_counting_allocator_counts_this_threads_allocations() {
     // Guards the two tests above against a counter that never moves.
     let before = allocations();
+    let live = live_bytes();
     let v: Vec<u64> = std::hint::black_box(vec![1, 2, 3]);
     assert_eq!(allocations() - before, 1);
+    assert_eq!(live_bytes() - live, 24);
     assert_eq!(v.len(), 3);
+    drop(v);
+    assert_eq!(live_bytes(), live);
 }
