@@ -1,6 +1,7 @@
 //! The lead book: the optional in-memory home for many leads.
 
 mod accounts;
+mod chunked;
 mod insert;
 mod leads;
 mod sealed;

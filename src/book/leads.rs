@@ -1,6 +1,7 @@
 //! Where a book keeps its leads: found by id in O(1), iterated in the order they
 //! entered the book, never in hash-map order.
 
+use super::chunked::Chunked;
 use crate::id::LeadId;
 use crate::lead::Lead;
 use std::borrow::Borrow;
@@ -11,7 +12,9 @@ use std::slice;
 
 /// The leads of a book, by id, in the order they entered it.
 ///
-/// Leads sit in a vector in entry order; a hash map finds a lead's slot by id. Taking
+/// Leads sit in entry order in a vector of fixed-size chunks ([`Chunked`]: a large book
+/// holds less than a chunk of empty room, where a doubling `Vec` held up to as much as
+/// it had leads); a hash map finds a lead's slot by id. Taking
 /// a lead out leaves a hole, so no other lead moves and the order stays; holes are
 /// closed, in order, once they are as many as the leads.
 ///
@@ -23,7 +26,7 @@ use std::slice;
 /// goes to `collided`, keyed by the id itself.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LeadSlots {
-    slots: Vec<Option<Lead>>,
+    slots: Chunked<Option<Lead>>,
     index: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
     collided: HashMap<LeadId, usize>,
     holes: usize,
@@ -63,7 +66,11 @@ impl LeadSlots {
         let mut slots = LeadSlots::default();
         for lead in leads {
             match slots.slot_of(lead.id().as_str()) {
-                Some(i) => slots.slots[i] = Some(lead),
+                Some(i) => {
+                    if let Some(slot) = slots.slots.get_mut(i) {
+                        *slot = Some(lead);
+                    }
+                }
                 None => slots.insert(lead.id().clone(), lead),
             }
         }
@@ -153,10 +160,10 @@ impl LeadSlots {
     /// Two different leads at once (a merge's duplicate and survivor).
     pub(crate) fn get_disjoint_mut(&mut self, ids: [&LeadId; 2]) -> [Option<&mut Lead>; 2] {
         match ids.map(|id| self.slot_of(id.as_str())) {
-            [Some(a), Some(b)] => match self.slots.get_disjoint_mut([a, b]) {
-                Ok([a, b]) => [a.as_mut(), b.as_mut()],
+            [Some(a), Some(b)] => match self.slots.get_disjoint_mut(a, b) {
+                Some([a, b]) => [a.as_mut(), b.as_mut()],
                 // Two ids never share a slot; the book asks only for two different ids.
-                Err(_) => [None, None],
+                None => [None, None],
             },
             [Some(a), None] => [self.slots.get_mut(a).and_then(Option::as_mut), None],
             [None, Some(b)] => [None, self.slots.get_mut(b).and_then(Option::as_mut)],
@@ -192,7 +199,9 @@ impl LeadSlots {
         for &i in &picked {
             if let Some(id) = self.id_at(i).map(str::to_owned) {
                 self.unindex(&id);
-                self.slots[i] = None;
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = None;
+                }
             }
         }
         self.holes += picked.len();
@@ -215,7 +224,6 @@ impl LeadSlots {
             self.index_at(id, i);
         }
         self.holes = 0;
-        self.slots.shrink_to_fit();
         self.index.shrink_to_fit();
         self.collided.shrink_to_fit();
     }
@@ -236,7 +244,7 @@ impl LeadSlots {
 /// [`LeadBook::iter`](crate::LeadBook::iter).
 #[derive(Clone, Debug)]
 pub struct LeadIter<'a> {
-    slots: Flatten<slice::Iter<'a, Option<Lead>>>,
+    slots: Flatten<Flatten<slice::Iter<'a, Vec<Option<Lead>>>>>,
     remaining: usize,
 }
 
