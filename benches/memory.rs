@@ -12,12 +12,13 @@
 //!
 //! A component's bytes are its inline size in the `Lead` record plus the heap bytes it
 //! owns, measured by cloning it while counting (a clone's heap is the length the
-//! component holds, without the spare capacity the original may have: the total line
-//! counts that too). The book's own share (its index and deadline queue) is the total
+//! component holds, without the spare capacity the original may have: the book's line
+//! counts that, except the score ledger's, which is counted with the ledger). The book's own share (its index and deadline queue) is the total
 //! less the leads. The library forbids `unsafe`; the allocator needs it and only
 //! forwards to the system allocator.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use leadcycle::scoring::LedgerEntry;
 use leadcycle::{Engine, Event, Lead, LeadBook, Policy, Profile, ProfileValue};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -201,10 +202,14 @@ fn main() {
     ];
     let mut lead_heap = 0;
     for lead in book.iter() {
-        lead_heap += heap_of(lead);
+        // The ledger grows by doubling up to its bound; its spare room is part of the
+        // bounded history, not of the book (a clone would leave it out).
+        let ledger = &lead.score().ledger.entries;
+        let ledger_spare = (ledger.capacity() - ledger.len()) * std::mem::size_of::<LedgerEntry>();
+        lead_heap += heap_of(lead) + ledger_spare;
         components[1].bytes += heap_of(lead.id());
         components[2].bytes += heap_of(lead.applied_ids());
-        components[3].bytes += heap_of(&lead.score().ledger);
+        components[3].bytes += heap_of(&lead.score().ledger) + ledger_spare;
         components[4].bytes += heap_of(&lead.score().groups);
         components[5].bytes += heap_of(lead.touch_counts());
         components[6].bytes += heap_of(lead.first_touch()) + heap_of(lead.last_touch());
