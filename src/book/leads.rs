@@ -228,8 +228,10 @@ impl LeadSlots {
         self.collided.shrink_to_fit();
     }
 
+    /// The leads held: the slots less the holes (every held lead is indexed once, in
+    /// `index` or in `collided`, so this is also their total).
     pub(crate) fn len(&self) -> usize {
-        self.index.len() + self.collided.len()
+        self.slots.len() - self.holes
     }
 
     pub(crate) fn values(&self) -> LeadIter<'_> {
