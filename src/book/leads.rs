@@ -204,7 +204,7 @@ impl LeadSlots {
                 }
             }
         }
-        self.holes += picked.len();
+        // Compacting closes every hole, these and any earlier ones.
         self.compact();
         picked.len()
     }
