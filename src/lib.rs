@@ -155,7 +155,7 @@ pub use id::{EventId, LeadId, RepId};
 pub use lead::{Enrollment, Lead, SlaClock, Touch};
 pub use name::Name;
 pub use policy::Policy;
-pub use profile::{Profile, ProfileValue};
+pub use profile::{Profile, ProfileIter, ProfileValue};
 pub use program_positions::ProgramPositions;
 pub use stage::{legal_from, moves, Moves, Stage};
 pub use touch_counts::TouchCounts;

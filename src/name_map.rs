@@ -63,6 +63,11 @@ impl<V> NameMap<V> {
         NameMap(entries)
     }
 
+    /// The entries in name order, as stored.
+    pub(crate) fn entries(&self) -> &[(Name, V)] {
+        &self.0
+    }
+
     /// The entries in name order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &V)> + '_ {
         self.0.iter().map(|(n, v)| (n.as_str(), v))

@@ -50,8 +50,8 @@ impl Profile {
     }
 
     /// The attributes and their values, in name order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &ProfileValue)> + '_ {
-        self.0.iter()
+    pub fn iter(&self) -> ProfileIter<'_> {
+        ProfileIter(self.0.entries().iter())
     }
 
     /// How many attributes it has.
@@ -98,12 +98,38 @@ impl<K: Into<Name>, const N: usize> From<[(K, ProfileValue); N]> for Profile {
 
 impl<'a> IntoIterator for &'a Profile {
     type Item = (&'a str, &'a ProfileValue);
-    type IntoIter = Box<dyn ExactSizeIterator<Item = Self::Item> + 'a>;
+    type IntoIter = ProfileIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    fn into_iter(self) -> ProfileIter<'a> {
+        self.iter()
     }
 }
+
+/// A profile's attributes and values, in name order ([`Profile::iter`]).
+#[derive(Clone, Debug)]
+pub struct ProfileIter<'a>(std::slice::Iter<'a, (Name, ProfileValue)>);
+
+impl<'a> Iterator for ProfileIter<'a> {
+    type Item = (&'a str, &'a ProfileValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (k.as_str(), v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for ProfileIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl ExactSizeIterator for ProfileIter<'_> {}
+
+impl std::iter::FusedIterator for ProfileIter<'_> {}
 
 impl Index<&str> for Profile {
     type Output = ProfileValue;
