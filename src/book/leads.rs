@@ -308,6 +308,21 @@ mod tests {
     }
 
     #[test]
+    fn removing_a_lead_hands_its_hash_only_to_an_id_that_really_has_it() {
+        let mut slots = LeadSlots::default();
+        slots.insert("A".into(), lead("A"));
+        // B's own hash is planted on A's slot, so B is kept apart in `collided`.
+        slots.index.insert(hash_of("B"), 0);
+        slots.insert("B".into(), lead("B"));
+        slots.insert("C".into(), lead("C"));
+        // B does not have A's hash: taking A out must leave B where it was, found.
+        assert_eq!(slots.remove("A").map(|l| l.id().clone()), Some("A".into()));
+        assert_eq!(slots.get("B").map(|l| l.id().as_str()), Some("B"));
+        assert_eq!(slots.get("C").map(|l| l.id().as_str()), Some("C"));
+        assert!(slots.get("A").is_none());
+    }
+
+    #[test]
     fn removing_and_compacting_keeps_every_other_lead_findable_in_order() {
         let ids: Vec<String> = (0..50).map(|i| format!("L{i}")).collect();
         let mut slots = LeadSlots::from_leads(ids.iter().map(|id| lead(id)));
