@@ -234,6 +234,38 @@ fn total_engagement_cap_holds_after_each_addition() {
     assert!(!causes.iter().any(|(c, _)| *c == LedgerCause::Floor));
 }
 
+#[test]
+fn a_group_gives_up_what_the_total_cap_held_back() {
+    // docs/scoring.md, "Groups and caps": the group holds only what reached the total.
+    // A total cap (10) below the group's (12): the third open of 4 is cut to 2 by the
+    // total, so the group holds 10, not 12, and never more than its cap.
+    let engine = engine(
+        r#"
+[scoring]
+mql_threshold = 1000
+requalify_threshold = 1000
+engagement_cap = 10
+[scoring.engagement]
+email_open = 4
+[scoring.groups.email]
+kinds = ["email_open"]
+cap = 12
+"#,
+    );
+    let mut lead = create(&engine, Profile::new());
+    // All at one instant, so nothing decays and the sums are exact.
+    for _ in 0..3 {
+        engine.step(&mut lead, &touch("email_open", t0())).unwrap();
+    }
+    assert_eq!(lead.score().engagement, 10.0);
+    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+    assert_eq!(ledger_causes(&lead).last(), Some(&(LedgerCause::Cap, -2.0)));
+    // So a fourth open is held back by both caps and takes nothing away.
+    engine.step(&mut lead, &touch("email_open", t0())).unwrap();
+    assert_eq!(lead.score().engagement, 10.0);
+    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+}
+
 /// Each ledger entry's cause and points, oldest first.
 fn ledger_causes(lead: &Lead) -> Vec<(LedgerCause, f64)> {
     lead.score()
