@@ -132,6 +132,22 @@ fn remove_hands_the_lead_back_and_keeps_the_order_of_the_others() {
 }
 
 #[test]
+fn a_book_is_empty_exactly_while_it_holds_no_lead_removed_ones_included() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    assert!(book.is_empty());
+    apply(&mut book, &engine, &created("L1", "2026-01-05T09:00:00Z"));
+    assert!(!book.is_empty(), "one lead");
+    remove_by_unsubscribing(&mut book, &engine, "L1", "2026-01-05T10:00:00Z");
+    assert!(!book.is_empty(), "a removed lead stays until evicted");
+    assert_eq!(book.evict_removed(), 1);
+    assert!(book.is_empty(), "evicted");
+    apply(&mut book, &engine, &created("L2", "2026-01-05T11:00:00Z"));
+    assert!(book.remove("L2").is_some());
+    assert!(book.is_empty(), "taken out");
+}
+
+#[test]
 fn a_lead_taken_out_of_the_book_has_no_deadline_fire_there() {
     let engine = engine();
     let mut book = three_leads(&engine);
