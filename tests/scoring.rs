@@ -266,6 +266,41 @@ cap = 12
     assert_eq!(lead.score().groups.get("email"), Some(&10.0));
 }
 
+#[test]
+fn consecutive_decays_fold_into_one_ledger_entry_holding_their_sum() {
+    // docs/scoring.md: consecutive decays fold into one entry, and the ledger always
+    // sums to the score at the last update. A `profile` event that changes no fit rule
+    // brings the score forward (a decay entry) and writes nothing else, so two of them
+    // in a row decay twice in a row.
+    let engine = engine(GROUPS);
+    let mut lead = create(&engine, Profile::new());
+    engine
+        .step(&mut lead, &touch("pricing_page_view", t0()))
+        .unwrap();
+    let unchanged = || profile(&[("email", "a@b".into())]);
+    for d in [10.0, 40.0] {
+        engine
+            .step(&mut lead, &Event::profile("L1", days(d), unchanged()))
+            .unwrap();
+    }
+    let causes = ledger_causes(&lead);
+    assert_eq!(causes.len(), 2, "the touch and one decay: {causes:?}");
+    assert!(
+        matches!(&causes[0], (LedgerCause::Touch { touch }, p) if &**touch == "pricing_page_view" && *p == 10.0),
+        "{causes:?}"
+    );
+    let (cause, decayed) = &causes[1];
+    assert_eq!(*cause, LedgerCause::Decay);
+    let left = lead.score().engagement;
+    assert!(left > 0.0 && left < 10.0, "{left}");
+    assert!(
+        (decayed - (left - 10.0)).abs() < 1e-9,
+        "{decayed} vs {left}"
+    );
+    let ledger = &lead.score().ledger;
+    assert!((ledger.total() - lead.score_at(lead.score().at)).abs() < 1e-9);
+}
+
 /// Each ledger entry's cause and points, oldest first.
 fn ledger_causes(lead: &Lead) -> Vec<(LedgerCause, f64)> {
     lead.score()
