@@ -301,6 +301,37 @@ fn consecutive_decays_fold_into_one_ledger_entry_holding_their_sum() {
     assert!((ledger.total() - lead.score_at(lead.score().at)).abs() < 1e-9);
 }
 
+#[test]
+fn a_ledger_of_size_zero_keeps_no_entry_but_still_sums_to_the_score() {
+    // docs/scoring.md: the ledger keeps the latest `ledger_size` entries and sums the
+    // older ones into `earlier`, so `total()` always equals the score. With 0 every
+    // change goes straight to `earlier`.
+    let engine = engine(
+        r#"
+[scoring]
+mql_threshold = 1000
+requalify_threshold = 1000
+ledger_size = 0
+[scoring.engagement]
+pricing_page_view = 10
+"#,
+    );
+    let mut lead = create(&engine, Profile::new());
+    for d in [0.0, 3.0, 9.0] {
+        engine
+            .step(&mut lead, &touch("pricing_page_view", days(d)))
+            .unwrap();
+    }
+    let ledger = &lead.score().ledger;
+    assert!(ledger.entries.is_empty(), "{ledger:?}");
+    let score = lead.score_at(lead.score().at);
+    assert!(score > 10.0, "three touches of 10, decayed: {score}");
+    assert!(
+        (ledger.earlier - score).abs() < 1e-9,
+        "{ledger:?} vs {score}"
+    );
+}
+
 /// Each ledger entry's cause and points, oldest first.
 fn ledger_causes(lead: &Lead) -> Vec<(LedgerCause, f64)> {
     lead.score()
