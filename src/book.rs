@@ -474,3 +474,43 @@ impl<'a> IntoIterator for &'a LeadBook {
         self.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn the_deadline_queue_stays_within_twice_the_leads_however_often_a_deadline_moves() {
+        // Every contact attempt on a SAL moves its idle deadline: the old queue entry
+        // goes stale. Without the purge the queue would hold one entry per attempt.
+        let engine = Engine::new(Policy::default()).expect("the default policy is valid");
+        let mut book = LeadBook::new();
+        let t0: DateTime<Utc> = "2026-01-05T10:00:00Z".parse().expect("a valid time");
+        for event in [
+            Event::created("L1", t0, "webinar"),
+            Event::sales_accepted("L1", t0, "R1"),
+        ] {
+            book.apply(&engine, &event);
+        }
+        let bound = 2 * book.len() + 1024 + 1;
+        for minute in 1..=3 * bound as i64 {
+            let at = t0 + TimeDelta::minutes(minute);
+            let effects = book.apply(&engine, &Event::sales_attempt("L1", at, "R1"));
+            assert!(effects.is_empty(), "{effects:?}");
+            assert!(
+                book.queue.len() <= bound,
+                "{} queue entries for {} lead",
+                book.queue.len(),
+                book.len()
+            );
+        }
+        // The purges kept the live entry.
+        let due = book
+            .get("L1")
+            .and_then(Lead::next_deadline)
+            .expect("idle deadline");
+        assert!(book.queue.contains(&(due, LeadId::from("L1"))));
+    }
+}

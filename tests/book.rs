@@ -132,6 +132,22 @@ fn remove_hands_the_lead_back_and_keeps_the_order_of_the_others() {
 }
 
 #[test]
+fn a_book_is_empty_exactly_while_it_holds_no_lead_removed_ones_included() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    assert!(book.is_empty());
+    apply(&mut book, &engine, &created("L1", "2026-01-05T09:00:00Z"));
+    assert!(!book.is_empty(), "one lead");
+    remove_by_unsubscribing(&mut book, &engine, "L1", "2026-01-05T10:00:00Z");
+    assert!(!book.is_empty(), "a removed lead stays until evicted");
+    assert_eq!(book.evict_removed(), 1);
+    assert!(book.is_empty(), "evicted");
+    apply(&mut book, &engine, &created("L2", "2026-01-05T11:00:00Z"));
+    assert!(book.remove("L2").is_some());
+    assert!(book.is_empty(), "taken out");
+}
+
+#[test]
 fn a_lead_taken_out_of_the_book_has_no_deadline_fire_there() {
     let engine = engine();
     let mut book = three_leads(&engine);
@@ -343,6 +359,46 @@ fn an_event_refused_before_anything_changed_records_no_fingerprint() {
     );
     assert_eq!(rejected_kind(&effects), Some("unknown_lead"));
     assert_eq!(book.snapshot().policy_fingerprint, None);
+}
+
+#[test]
+fn an_applied_event_records_its_policy_even_when_it_emits_no_effect() {
+    let engine = engine();
+    let other = engine_of("[scoring]\nmql_threshold = 80");
+    let mut book = three_leads(&engine);
+    // An unknown touch kind is counted and scores 0 (CONTRACT.md): the lead changed,
+    // and nothing is emitted.
+    let effects = apply(
+        &mut book,
+        &other,
+        &touch("L3", "2026-01-05T12:00:00Z", "unlisted_kind"),
+    );
+    assert_eq!(effects, Vec::<Value>::new());
+    assert_eq!(
+        book.snapshot().policy_fingerprint.as_deref(),
+        Some(other.policy_fingerprint()),
+        "the book last changed under the other policy"
+    );
+}
+
+#[test]
+fn a_refused_event_whose_deadlines_fired_records_the_policy_they_fired_under() {
+    let engine = engine();
+    let other = engine_of("[scoring]\nmql_threshold = 80");
+    let mut book = three_leads(&engine);
+    // L1 is an MQL whose respond deadline (Jan 7 10:00) passes before this event,
+    // which an MQL cannot take: the breach fires and stands, then the refusal.
+    let won = ev(
+        r#"{"type":"opportunity_won","lead":"L1","at":"2026-01-08T00:00:00Z","opportunity":"O1"}"#,
+    );
+    let effects = apply(&mut book, &other, &won);
+    assert_eq!(effects[0]["type"], "sla_breached", "{effects:?}");
+    assert_eq!(rejected_kind(&effects), Some("illegal_transition"));
+    assert_eq!(
+        book.snapshot().policy_fingerprint.as_deref(),
+        Some(other.policy_fingerprint()),
+        "the fired deadline changed the book under the other policy"
+    );
 }
 
 #[test]

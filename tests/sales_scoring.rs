@@ -307,3 +307,39 @@ fn a_lead_read_back_from_its_serde_form_does_not_earn_a_milestone_twice() {
     assert_eq!(kept.score_at(days(3)), 5.0);
     assert_eq!(stored.score_at(days(3)), 5.0, "{json}");
 }
+
+#[test]
+fn funnel_points_count_with_fit_and_engagement_toward_requalifying_a_recycled_lead() {
+    // docs/scoring.md: score = fit + funnel + engagement, and funnel points stay when a
+    // lead is recycled. Fit 20 (a VP) and the `sal` milestone's 20 leave the recycled
+    // lead 10 short of `requalify_threshold`; it is re-armed (40 is more than the
+    // hysteresis of 5 below 50), and a touch of 10 requalifies it exactly at 50.
+    let text = r#"
+[scoring]
+mql_threshold = 1000
+requalify_threshold = 50
+hysteresis = 5
+[scoring.milestones]
+sal = 20
+"#;
+    let e = Engine::new(Policy::from_toml_str(text).expect("test policy parses")).expect("valid");
+    let vp = [("seniority".to_owned(), "vp".into())]
+        .into_iter()
+        .collect();
+    let mut l = e
+        .create(&Event::created("L1", t0(), "web").with_profile(vp))
+        .expect("created")
+        .0;
+    assert_eq!(l.fit_points(), 20.0);
+    e.step(&mut l, &Event::sales_accepted("L1", days(1), "R1"))
+        .unwrap();
+    e.step(&mut l, &Event::recycled("L1", days(2), "R1", "bad_timing"))
+        .unwrap();
+    assert_eq!(l.stage(), Stage::Recycled);
+    assert_eq!(l.score().funnel, 20.0);
+    assert_eq!(l.score_at(days(2)), 40.0);
+    e.step(&mut l, &Event::touch("L1", days(3), "pricing_page_view"))
+        .unwrap();
+    assert_eq!(l.score_at(days(3)), 50.0);
+    assert_eq!(l.stage(), Stage::Mql, "fit 20 + funnel 20 + engagement 10");
+}

@@ -234,6 +234,104 @@ fn total_engagement_cap_holds_after_each_addition() {
     assert!(!causes.iter().any(|(c, _)| *c == LedgerCause::Floor));
 }
 
+#[test]
+fn a_group_gives_up_what_the_total_cap_held_back() {
+    // docs/scoring.md, "Groups and caps": the group holds only what reached the total.
+    // A total cap (10) below the group's (12): the third open of 4 is cut to 2 by the
+    // total, so the group holds 10, not 12, and never more than its cap.
+    let engine = engine(
+        r#"
+[scoring]
+mql_threshold = 1000
+requalify_threshold = 1000
+engagement_cap = 10
+[scoring.engagement]
+email_open = 4
+[scoring.groups.email]
+kinds = ["email_open"]
+cap = 12
+"#,
+    );
+    let mut lead = create(&engine, Profile::new());
+    // All at one instant, so nothing decays and the sums are exact.
+    for _ in 0..3 {
+        engine.step(&mut lead, &touch("email_open", t0())).unwrap();
+    }
+    assert_eq!(lead.score().engagement, 10.0);
+    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+    assert_eq!(ledger_causes(&lead).last(), Some(&(LedgerCause::Cap, -2.0)));
+    // So a fourth open is held back by both caps and takes nothing away.
+    engine.step(&mut lead, &touch("email_open", t0())).unwrap();
+    assert_eq!(lead.score().engagement, 10.0);
+    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+}
+
+#[test]
+fn consecutive_decays_fold_into_one_ledger_entry_holding_their_sum() {
+    // docs/scoring.md: consecutive decays fold into one entry, and the ledger always
+    // sums to the score at the last update. A `profile` event that changes no fit rule
+    // brings the score forward (a decay entry) and writes nothing else, so two of them
+    // in a row decay twice in a row.
+    let engine = engine(GROUPS);
+    let mut lead = create(&engine, Profile::new());
+    engine
+        .step(&mut lead, &touch("pricing_page_view", t0()))
+        .unwrap();
+    let unchanged = || profile(&[("email", "a@b".into())]);
+    for d in [10.0, 40.0] {
+        engine
+            .step(&mut lead, &Event::profile("L1", days(d), unchanged()))
+            .unwrap();
+    }
+    let causes = ledger_causes(&lead);
+    assert_eq!(causes.len(), 2, "the touch and one decay: {causes:?}");
+    assert!(
+        matches!(&causes[0], (LedgerCause::Touch { touch }, p) if &**touch == "pricing_page_view" && *p == 10.0),
+        "{causes:?}"
+    );
+    let (cause, decayed) = &causes[1];
+    assert_eq!(*cause, LedgerCause::Decay);
+    let left = lead.score().engagement;
+    assert!(left > 0.0 && left < 10.0, "{left}");
+    assert!(
+        (decayed - (left - 10.0)).abs() < 1e-9,
+        "{decayed} vs {left}"
+    );
+    let ledger = &lead.score().ledger;
+    assert!((ledger.total() - lead.score_at(lead.score().at)).abs() < 1e-9);
+}
+
+#[test]
+fn a_ledger_of_size_zero_keeps_no_entry_but_still_sums_to_the_score() {
+    // docs/scoring.md: the ledger keeps the latest `ledger_size` entries and sums the
+    // older ones into `earlier`, so `total()` always equals the score. With 0 every
+    // change goes straight to `earlier`.
+    let engine = engine(
+        r#"
+[scoring]
+mql_threshold = 1000
+requalify_threshold = 1000
+ledger_size = 0
+[scoring.engagement]
+pricing_page_view = 10
+"#,
+    );
+    let mut lead = create(&engine, Profile::new());
+    for d in [0.0, 3.0, 9.0] {
+        engine
+            .step(&mut lead, &touch("pricing_page_view", days(d)))
+            .unwrap();
+    }
+    let ledger = &lead.score().ledger;
+    assert!(ledger.entries.is_empty(), "{ledger:?}");
+    let score = lead.score_at(lead.score().at);
+    assert!(score > 10.0, "three touches of 10, decayed: {score}");
+    assert!(
+        (ledger.earlier - score).abs() < 1e-9,
+        "{ledger:?} vs {score}"
+    );
+}
+
 /// Each ledger entry's cause and points, oldest first.
 fn ledger_causes(lead: &Lead) -> Vec<(LedgerCause, f64)> {
     lead.score()

@@ -339,4 +339,23 @@ mod tests {
         assert_eq!(slots.remove_where(|l| l.id().as_str() == "L1"), 1);
         assert!(slots.get("L1").is_none() && slots.get("L3").is_some());
     }
+
+    #[test]
+    fn holes_left_by_removals_are_closed_once_they_outnumber_the_leads() {
+        // The memory of a book that takes leads out one by one stays within twice its
+        // leads: never more holes than leads.
+        let ids: Vec<String> = (0..50).map(|i| format!("L{i}")).collect();
+        let mut slots = LeadSlots::from_leads(ids.iter().map(|id| lead(id)));
+        for (removed, id) in ids.iter().take(49).enumerate() {
+            assert!(slots.remove(id.as_str()).is_some());
+            assert_eq!(slots.len(), 49 - removed);
+            assert!(
+                slots.slots.len() <= 2 * slots.len(),
+                "{} slots for {} leads",
+                slots.slots.len(),
+                slots.len()
+            );
+        }
+        assert_eq!(slots.get("L49").map(|l| l.id().as_str()), Some("L49"));
+    }
 }
