@@ -598,44 +598,6 @@ fn ledger_explains_why_a_lead_is_an_mql() {
 }
 
 #[test]
-fn a_ledger_of_size_zero_keeps_no_entries_and_still_sums_to_the_score() {
-    let engine = engine(
-        r#"
-[scoring]
-mql_threshold = 100000
-requalify_threshold = 100000
-ledger_size = 0
-[scoring.engagement]
-email_click = 5
-pricing_page_view = 12
-"#,
-    );
-    let mut lead = create(&engine, Profile::new());
-    for (kind, day) in [
-        ("email_click", 1.0),
-        ("pricing_page_view", 2.0),
-        ("email_click", 9.5),
-    ] {
-        engine
-            .step(&mut lead, &touch(kind, days(day)))
-            .expect("a touch applies");
-    }
-    let s = lead.score();
-    assert!(s.ledger.entries.is_empty());
-    assert!(
-        s.score_at(s.at) > 5.0,
-        "three touches scored: {}",
-        s.score_at(s.at)
-    );
-    assert!(
-        (s.ledger.earlier - s.score_at(s.at)).abs() < 1e-9,
-        "everything is in `earlier`: {} vs the score {}",
-        s.ledger.earlier,
-        s.score_at(s.at)
-    );
-}
-
-#[test]
 fn invalid_cell_in_policy_is_refused_by_the_parser() {
     let err = toml::from_str::<Policy>("[scoring]\nmql_cells = [\"E9\"]\n").unwrap_err();
     assert!(err.to_string().contains("`E9` is not a cell"), "{err}");
