@@ -13,8 +13,8 @@
 //! A component's bytes are its inline size in the `Lead` record plus the heap bytes it
 //! owns, measured by cloning it while counting (a clone's heap is the length the
 //! component holds, without the spare capacity the original may have: the book's line
-//! counts that, except the score ledger's, which is counted with the ledger). The book's own share (its index and deadline queue) is the total
-//! less the leads. The library forbids `unsafe`; the allocator needs it and only
+//! counts that, except the score ledger's, which is counted with the ledger). The
+//! book's own share (its index and deadline queue) is the total less the leads. The library forbids `unsafe`; the allocator needs it and only
 //! forwards to the system allocator.
 
 use chrono::{DateTime, TimeDelta, Utc};

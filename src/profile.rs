@@ -16,8 +16,8 @@ use std::ops::Index;
 /// value wins). It is kept as one exactly sized vector of (name, value), the names and
 /// short text values inline ([`Name`]): every lead of a book repeats the same
 /// attribute names, and a `BTreeMap` paid a heap block for each name and a whole node
-/// for the map. Ten attributes: 480 bytes in one block, where the map took ~720 in
-/// eleven (docs/performance.md, issue 11).
+/// for the map. Ten attributes (nine of them text): 480 bytes in one block, where the
+/// map took 722 in twenty (docs/performance.md, issue 11).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Profile(NameMap<ProfileValue>);

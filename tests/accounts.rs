@@ -453,16 +453,21 @@ fn a_crossing_leaves_a_lead_of_a_grade_the_policy_does_not_lift_untouched() {
     assert!(r2_later.is_empty(), "{r2_later:#?}");
 }
 
-#[test]
-fn a_merged_duplicate_counts_once_as_its_survivor() {
-    let engine = engine_of(ACCOUNTS);
-    let base = vec![
+/// Three leads of Acme, of which D (a duplicate of S) and S have touched.
+fn acme_duplicate_survivor_and_third() -> Vec<Event> {
+    vec![
         created("D", "2026-01-05T09:00:00Z", "Acme"),
         created("S", "2026-01-05T09:00:00Z", "Acme"),
         created("C", "2026-01-05T09:00:00Z", "Acme"),
         touch("D", "2026-01-05T10:00:00Z", "pricing_page_view"),
         touch("S", "2026-01-05T11:00:00Z", "pricing_page_view"),
-    ];
+    ]
+}
+
+#[test]
+fn a_merged_duplicate_counts_once_as_its_survivor() {
+    let engine = engine_of(ACCOUNTS);
+    let base = acme_duplicate_survivor_and_third();
     let mut merged = base.clone();
     merged.push(ev(
         json!({"type":"merged","lead":"D","at":"2026-01-05T12:00:00Z","into":"S"}),
@@ -482,20 +487,14 @@ fn a_merged_duplicate_counts_once_as_its_survivor() {
 #[test]
 fn a_refused_merge_leaves_both_leads_counting_for_their_account() {
     let engine = engine_of(ACCOUNTS);
-    let (book, effects) = run(
-        &engine,
-        vec![
-            created("D", "2026-01-05T09:00:00Z", "Acme"),
-            created("S", "2026-01-05T09:00:00Z", "Acme"),
-            created("C", "2026-01-05T09:00:00Z", "Acme"),
-            touch("D", "2026-01-05T10:00:00Z", "pricing_page_view"),
-            touch("S", "2026-01-05T11:00:00Z", "pricing_page_view"),
-            // Older than D's last event: refused as out of order, so D and S stay two
-            // people, and two contacts of Acme.
-            ev(json!({"type":"merged","lead":"D","at":"2026-01-05T09:30:00Z","into":"S"})),
-            touch("C", "2026-01-05T13:00:00Z", "pricing_page_view"),
-        ],
-    );
+    let mut events = acme_duplicate_survivor_and_third();
+    events.extend([
+        // Older than D's last event: refused as out of order, so D and S stay two
+        // people, and two contacts of Acme.
+        ev(json!({"type":"merged","lead":"D","at":"2026-01-05T09:30:00Z","into":"S"})),
+        touch("C", "2026-01-05T13:00:00Z", "pricing_page_view"),
+    ]);
+    let (book, effects) = run(&engine, events);
     let rejected = of_type(&effects, "rejected");
     assert_eq!(rejected.len(), 1, "{effects:#?}");
     assert_eq!(rejected[0]["kind"], "out_of_order");

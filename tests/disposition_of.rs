@@ -3,7 +3,7 @@
 //! is what the step then does; these pin its edges.
 
 use leadcycle::chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{Disposition, Engine, Event, Lead, Policy, Reason};
+use leadcycle::{Disposition, EffectKind, Engine, Event, Lead, Policy, Reason};
 
 fn t(hours: i64) -> DateTime<Utc> {
     "2026-03-02T09:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::hours(hours)
@@ -81,4 +81,35 @@ fn the_reps_extension_program_wins_over_the_reasons_program() {
             step: 0
         })
     );
+}
+
+#[test]
+fn the_answer_before_a_rejection_is_the_nurture_its_step_then_assigns() {
+    let engine = engine();
+    let mut lead = lead(&engine);
+    for event in [
+        Event::touch("L1", t(1), "demo_request"),
+        Event::sales_accepted("L1", t(2), "R7"),
+    ] {
+        engine.step(&mut lead, &event).expect("applies");
+    }
+    let rejected = Event::sales_rejected("L1", t(3), "R7", "no_budget");
+    let mut out = Vec::new();
+    let told = engine.disposition_of(&lead, &rejected, &mut out);
+    let effects = engine
+        .step(&mut lead, &rejected)
+        .expect("a SAL can be rejected");
+    let assigned = effects.iter().find_map(|e| match &e.kind {
+        EffectKind::NurtureAssigned { program, step, .. } => Some((program.as_str(), *step)),
+        _ => None,
+    });
+    assert_eq!(
+        told,
+        Some(Disposition::Nurture {
+            program: "budget_cycle",
+            step: 0
+        })
+    );
+    assert_eq!(assigned, Some(("budget_cycle", 0)), "{effects:?}");
+    assert!(out.is_empty());
 }

@@ -6,7 +6,8 @@ use std::slice;
 
 /// How many items a chunk holds. Leads are ~550 bytes, so a chunk is ~2 MB: the most a
 /// book ever holds empty, where a `Vec` that doubles holds up to as much room as it
-/// has leads (at 600k leads, 413 bytes a lead; docs/performance.md, issue 11).
+/// has leads (at 600k leads the book's own bytes per lead fell from 581.7 to 170.9;
+/// docs/performance.md, issue 11).
 const CHUNK: usize = 4096;
 
 /// Items by position, in push order. Every chunk but the last is full. The first chunk
@@ -16,21 +17,20 @@ const CHUNK: usize = 4096;
 #[derive(Clone, Debug)]
 pub(crate) struct Chunked<T> {
     chunks: Vec<Vec<T>>,
-    len: usize,
 }
 
 impl<T> Default for Chunked<T> {
     fn default() -> Self {
-        Chunked {
-            chunks: Vec::new(),
-            len: 0,
-        }
+        Chunked { chunks: Vec::new() }
     }
 }
 
 impl<T> Chunked<T> {
+    /// Every chunk before the last is full.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.chunks
+            .last()
+            .map_or(0, |last| (self.chunks.len() - 1) * CHUNK + last.len())
     }
 
     /// Adds `item` after every other one.
@@ -47,7 +47,6 @@ impl<T> Chunked<T> {
                 self.chunks.push(chunk);
             }
         }
-        self.len += 1;
     }
 
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
@@ -152,5 +151,7 @@ mod tests {
         assert!(items.iter().copied().eq((0..3 * CHUNK).step_by(3)));
         items.retain(|_| false);
         assert_eq!((items.len(), items.chunks.len()), (0, 0));
+        items.push(7);
+        assert_eq!((items.len(), items.get(0)), (1, Some(&7)));
     }
 }

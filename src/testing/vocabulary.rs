@@ -258,14 +258,14 @@ fn values_for(rule: &FitRule) -> Vec<ProfileValue> {
         vec![
             (x + s).into(),
             (x - s).into(),
-            ProfileValue::Text((x + 2.0 * s).to_string().into()),
+            ProfileValue::from((x + 2.0 * s).to_string()),
         ]
     } else if let Some(x) = rule.at_most {
         let s = step(x);
         vec![
             (x - s).into(),
             (x + s).into(),
-            ProfileValue::Text((x - 2.0 * s).to_string().into()),
+            ProfileValue::from((x - 2.0 * s).to_string()),
         ]
     } else {
         // `exists`: any value makes the attribute present.
