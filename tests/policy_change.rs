@@ -94,3 +94,36 @@ fn program_no_longer_defined_completes_and_hands_the_lead_on() {
     );
     assert_eq!(lead.nurture().unwrap().program, "p2");
 }
+
+#[test]
+fn a_shorter_dedupe_window_forgets_older_ids_at_the_next_step_even_at_the_same_time() {
+    let window = |days: u32| {
+        let policy = Policy::from_toml_str(&format!("dedupe_window_days = {days}"))
+            .expect("test policy is valid");
+        Engine::new(policy).expect("test policy is valid")
+    };
+    let month = window(30);
+    let (mut lead, _) = month
+        .create(&Event::created("L1", t(0), "web").with_id("e0"))
+        .unwrap();
+    month
+        .step(&mut lead, &touch("email_open", t(24)).with_id("e1"))
+        .unwrap();
+    month
+        .step(&mut lead, &touch("email_open", t(96)).with_id("e2"))
+        .unwrap();
+    let ids = |lead: &Lead| -> Vec<String> {
+        lead.applied_ids()
+            .iter()
+            .map(|a| a.id.as_str().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&lead), ["e0", "e1", "e2"]);
+    // Under a one-day window, a step at the lead's own clock leaves only the ids of the
+    // last day before it: e0 (4 days back) and e1 (3 days back) are forgotten.
+    let day = window(1);
+    day.step(&mut lead, &touch("email_open", t(96)).with_id("e3"))
+        .unwrap();
+    assert_eq!(lead.clock(), t(96), "the clock did not move");
+    assert_eq!(ids(&lead), ["e2", "e3"]);
+}

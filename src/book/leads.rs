@@ -5,6 +5,7 @@ use super::chunked::Chunked;
 use crate::id::LeadId;
 use crate::lead::Lead;
 use std::borrow::Borrow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 use std::iter::{Flatten, FusedIterator};
@@ -102,15 +103,16 @@ impl LeadSlots {
         self.index_at(id, i);
     }
 
-    /// Records that the lead `id` is at slot `i`.
+    /// Records that the lead `id` is at slot `i`. Each id is indexed once (when it is
+    /// inserted, or after `compact` cleared the index), so a hash the index already
+    /// holds is another id's.
     fn index_at(&mut self, id: LeadId, i: usize) {
-        let h = hash_of(id.as_str());
-        match self.index.get(&h) {
-            Some(&j) if self.id_at(j) != Some(id.as_str()) => {
-                self.collided.insert(id, i);
+        match self.index.entry(hash_of(id.as_str())) {
+            Entry::Vacant(free) => {
+                free.insert(i);
             }
-            _ => {
-                self.index.insert(h, i);
+            Entry::Occupied(_) => {
+                self.collided.insert(id, i);
             }
         }
     }
@@ -305,6 +307,28 @@ mod tests {
         assert_eq!(removed.id().as_str(), "B");
         assert!(slots.get("B").is_none());
         assert_eq!(slots.get("A").map(|l| l.id().as_str()), Some("A"));
+    }
+
+    #[test]
+    fn holes_stay_open_until_they_outnumber_the_leads_so_a_removal_moves_no_other_lead() {
+        let mut slots = LeadSlots::default();
+        for i in 0..10 {
+            let id = format!("L{i}");
+            slots.insert(id.as_str().into(), lead(&id));
+        }
+        // Closing holes moves every lead after them: done at each removal, taking
+        // leads out of a large book would cost the book's size each time.
+        for (removed, id) in ["L1", "L3", "L5", "L7", "L8"].into_iter().enumerate() {
+            assert!(slots.remove(id).is_some(), "{id} is held");
+            assert_eq!(slots.holes, removed + 1, "a hole per removed lead");
+            assert_eq!(slots.slots.len(), 10, "no lead moved");
+        }
+        // The sixth hole outnumbers the four leads left: every hole is closed, in order.
+        assert!(slots.remove("L0").is_some());
+        assert_eq!((slots.holes, slots.slots.len()), (0, 4));
+        let order: Vec<&str> = slots.values().map(|l| l.id().as_str()).collect();
+        assert_eq!(order, ["L2", "L4", "L6", "L9"]);
+        assert_eq!(slots.get("L9").map(|l| l.id().as_str()), Some("L9"));
     }
 
     #[test]

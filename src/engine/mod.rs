@@ -324,13 +324,13 @@ impl Engine {
     }
 
     /// Moves the lead's clock to `t` if that is later, and forgets the event ids that
-    /// fall out of the dedupe window before it.
+    /// fall out of the dedupe window before it. The ids are trimmed even when the clock
+    /// stays, so after every step a lead holds exactly the ids within the window of
+    /// the policy that stepped it (a shorter window takes effect at once).
     fn set_clock(&self, lead: &mut Lead, t: DateTime<Utc>) {
-        if t > lead.clock {
-            lead.clock = t;
-            lead.applied_events
-                .forget_before(t, self.inner.dedupe_window);
-        }
+        lead.clock = lead.clock.max(t);
+        lead.applied_events
+            .forget_before(lead.clock, self.inner.dedupe_window);
     }
 
     /// An event was applied to the lead at `at`: its clock moves on and its id is
