@@ -23,31 +23,36 @@ use serde::{Deserialize, Serialize};
 /// Its serde form is one object with every field in a fixed order (written by hand in
 /// `lead_wire.rs`, since the record keeps its rarely set parts behind a pointer).
 #[derive(Clone, Debug, PartialEq)]
+// The fields a touch reads come first, in declaration order (`repr(C)`): a touch to a
+// lead of a large book pays a cache miss per line of the record it reads, and Rust's
+// own order (by alignment) spread them over every line (docs/performance.md, issue 11).
+#[repr(C)]
 pub struct Lead {
     pub(crate) id: LeadId,
-    pub(crate) stage: Stage,
-    pub(crate) entered_stage_at: DateTime<Utc>,
-    pub(crate) created_at: DateTime<Utc>,
     /// The time of the last event applied or deadline fired; older events are refused.
     pub(crate) clock: DateTime<Utc>,
-    pub(crate) first_touch: Touch,
-    pub(crate) last_touch: Touch,
-    pub(crate) touch_counts: TouchCounts,
-    pub(crate) profile: Profile,
-    pub(crate) account: Option<String>,
-    pub(crate) score: ScoreState,
+    pub(crate) stage: Stage,
     /// Whether crossing the threshold by score qualifies the lead (hysteresis).
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    /// Content the lead was sent or consumed; nurture never sends it again.
-    pub(crate) content_seen: ContentSeen,
-    pub(crate) sla: SlaClock,
-    /// The ids of the events applied within the policy's dedupe window.
-    pub(crate) applied_events: AppliedIds,
     /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
     /// lead, so kept behind one pointer that stays null until one is set.
     pub(crate) rare: Rare,
+    pub(crate) sla: SlaClock,
+    /// The ids of the events applied within the policy's dedupe window.
+    pub(crate) applied_events: AppliedIds,
+    pub(crate) touch_counts: TouchCounts,
+    pub(crate) score: ScoreState,
+    pub(crate) last_touch: Touch,
+    /// Content the lead was sent or consumed; nurture never sends it again.
+    pub(crate) content_seen: ContentSeen,
+    // Read by a touch only when it changes them (a first touch, a new account) or never.
+    pub(crate) entered_stage_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) first_touch: Touch,
+    pub(crate) account: Option<String>,
+    pub(crate) profile: Profile,
 }
 
 /// The memory behind `owner_alert`: the points a lead gained per UTC day while a rep
