@@ -4,7 +4,7 @@
 //! problem each refused with its own error.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::scoring::LedgerCause;
+use leadcycle::scoring::{LedgerCause, SalesAttempt};
 use leadcycle::{Engine, Event, EventType, Lead, Policy, PolicyError, PolicyProblem, Stage};
 
 fn t0() -> DateTime<Utc> {
@@ -66,10 +66,10 @@ fn every_matching_sales_rule_adds_its_points_to_engagement() {
     // any (2) + call (3) + the pair (20)
     assert_eq!(l.score().engagement, 37.0);
     let causes: Vec<_> = l.score().ledger.entries.iter().map(|x| &x.cause).collect();
-    assert!(causes.contains(&&LedgerCause::Sales {
+    assert!(causes.contains(&&LedgerCause::Sales(Box::new(SalesAttempt {
         channel: Some("call".into()),
         outcome: Some("meeting_set".into()),
-    }));
+    }))));
 }
 
 #[test]

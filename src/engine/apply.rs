@@ -10,7 +10,7 @@ use crate::lead::Lead;
 use crate::name::Name;
 use crate::policy::sales_points;
 use crate::rules::{Hook, Subject};
-use crate::scoring::{fit_changes, LedgerCause};
+use crate::scoring::{fit_changes, LedgerCause, SalesAttempt};
 use crate::stage::Stage;
 use chrono::{DateTime, Utc};
 
@@ -182,10 +182,10 @@ impl Engine {
             .touch_kinds
             .get(SALES_ATTEMPT)
             .and_then(|f| f.group.as_ref().map(|(g, cap)| (g, *cap)));
-        let cause = LedgerCause::Sales {
-            channel: channel.map(str::to_owned),
-            outcome: outcome.map(str::to_owned),
-        };
+        let cause = LedgerCause::Sales(Box::new(SalesAttempt {
+            channel: channel.map(Name::from),
+            outcome: outcome.map(Name::from),
+        }));
         lead.score
             .add_engagement(cause, points, group, at, self.bounds());
     }

@@ -11,4 +11,4 @@ pub use crate::matrix::{Band, Cell, Grade};
 pub use fit::fit_points;
 pub(crate) use fit::{fit_changes, fit_entries};
 pub(crate) use state::{decay_factor, Bounds};
-pub use state::{Ledger, LedgerCause, LedgerEntry, Reached, ScoreState};
+pub use state::{Ledger, LedgerCause, LedgerEntry, Reached, SalesAttempt, ScoreState};

@@ -414,15 +414,9 @@ pub enum LedgerCause {
     /// The engagement floor held up points.
     Floor,
     /// A sales contact attempt scored the points of the `scoring.sales` rules it
-    /// matched.
-    Sales {
-        /// The attempt's channel.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        channel: Option<String>,
-        /// The attempt's outcome.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        outcome: Option<String>,
-    },
+    /// matched. Boxed because it is the one large cause and the rarest: every ledger
+    /// entry is as large as its largest cause (56 bytes with the box, 72 without).
+    Sales(Box<SalesAttempt>),
     /// The lead reached a stage for the first time (`scoring.milestones`).
     Milestone {
         /// The stage.
@@ -440,6 +434,18 @@ pub enum LedgerCause {
     },
 }
 
+/// The sales contact attempt a [`LedgerCause::Sales`] entry scored: its serde form is
+/// the entry's `channel` and `outcome` keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesAttempt {
+    /// The attempt's channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Name>,
+    /// The attempt's outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Name>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +459,36 @@ mod tests {
         cap: 150.0,
         ledger_size: 8,
     };
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_ledger_entry_is_56_bytes_because_the_sales_cause_is_boxed() {
+        assert_eq!(std::mem::size_of::<LedgerEntry>(), 56);
+    }
+
+    #[test]
+    fn a_sales_cause_keeps_its_serde_form_with_the_box() {
+        let sales = |channel: Option<&str>, outcome: Option<&str>| {
+            LedgerCause::Sales(Box::new(SalesAttempt {
+                channel: channel.map(Name::from),
+                outcome: outcome.map(Name::from),
+            }))
+        };
+        for (cause, json) in [
+            (
+                sales(Some("call"), Some("meeting_set")),
+                r#"{"kind":"sales","channel":"call","outcome":"meeting_set"}"#,
+            ),
+            (
+                sales(None, Some("no_answer")),
+                r#"{"kind":"sales","outcome":"no_answer"}"#,
+            ),
+            (sales(None, None), r#"{"kind":"sales"}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&cause).unwrap(), json);
+            assert_eq!(serde_json::from_str::<LedgerCause>(json).unwrap(), cause);
+        }
+    }
 
     #[test]
     fn engagement_halves_every_half_life() {
