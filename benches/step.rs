@@ -17,57 +17,20 @@
 //! Run with `cargo bench --bench step`; `cargo bench --bench step -- --test` runs each
 //! routine once as a smoke test.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadcycle::{Engine, Event, LeadBook, LeadId, Policy, Profile, Stage};
-use std::collections::HashMap;
+use leadcycle::{Engine, Event, LeadBook, LeadId, Stage};
 use std::time::Duration;
+
+#[path = "support/touch_book.rs"]
+mod touch_book;
+use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch, Keys};
 
 /// The time advance between two events: small enough that no deadline is reached (a
 /// run's tens of millions of iterations are hours of lead time; the nearest deadline,
 /// the recycled lead's next nurture step, is 14 days out), large enough that engagement
 /// decays (the decay is computed in whole milliseconds).
 const TICK: TimeDelta = TimeDelta::milliseconds(1);
-
-fn t0() -> DateTime<Utc> {
-    "2026-01-05T10:00:00Z".parse().expect("a valid time")
-}
-
-/// The default policy with thresholds no score reaches in a run, so touches never
-/// qualify a lead and every iteration takes the same path. The engagement cap is out of
-/// reach too: a lead at the cap records one more ledger entry per touch (`cap`), which
-/// is not the common case.
-fn engine() -> Engine {
-    let mut policy = Policy::default();
-    policy.scoring.mql_threshold = 1e15;
-    policy.scoring.requalify_threshold = 1e15;
-    policy.scoring.engagement_cap = 1e12;
-    Engine::new(policy).expect("the bench policy is valid")
-}
-
-fn profile() -> Profile {
-    [
-        ("seniority".to_owned(), "vp".into()),
-        ("employees".to_owned(), 350.0.into()),
-    ]
-    .into_iter()
-    .collect()
-}
-
-fn created(lead: &str, at: DateTime<Utc>) -> Event {
-    Event::created(lead, at, "webinar")
-        .with_campaign("spring-launch")
-        .with_channel("paid_social")
-        .with_profile(profile())
-}
-
-/// A scored touch without content (content would grow `content_seen` only once, but
-/// its string is cloned on every step; see docs/performance.md).
-fn touch(lead: &str, at: DateTime<Utc>) -> Event {
-    Event::touch(lead, at, "email_click")
-        .with_campaign("spring-nurture")
-        .with_channel("email")
-}
 
 fn bench_step(c: &mut Criterion) {
     let engine = engine();
@@ -118,28 +81,6 @@ fn bench_step(c: &mut Criterion) {
         assert_eq!(clicks.unwrap_or(0), steps);
     }
     group.finish();
-}
-
-/// xorshift64*: a fixed, dependency-free pseudo-random sequence of lead indices.
-struct Keys(u64);
-
-impl Keys {
-    fn new() -> Self {
-        Keys(0x9E37_79B9_7F4A_7C15)
-    }
-
-    fn next_index(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
-    }
-}
-
-fn lead_id(i: usize) -> String {
-    format!("L{i:07}")
 }
 
 /// The sizes benched, with their names in the bench ids.
@@ -216,27 +157,9 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
     );
 }
 
-/// What the floor stores per key: the numbers a touch changes.
-struct Small {
-    score: f64,
-    count: u32,
-    at: i64,
-}
-
 fn floor_hashmap(c: &mut Criterion, n: usize, name: &str) {
-    let ids: Vec<String> = (0..n).map(lead_id).collect();
     let start = t0().timestamp_millis();
-    let mut map: HashMap<String, Small> = ids
-        .iter()
-        .map(|id| {
-            let small = Small {
-                score: 0.0,
-                count: 0,
-                at: start,
-            };
-            (id.clone(), small)
-        })
-        .collect();
+    let (ids, mut map) = floor_map(n, start);
     let mut keys = Keys::new();
     let mut at = start;
     let mut ran = 0_u64;
@@ -250,12 +173,7 @@ fn floor_hashmap(c: &mut Criterion, n: usize, name: &str) {
         b.iter(|| {
             at += 1;
             ran += 1;
-            let id: &str = black_box(&ids[keys.next_index(n)]);
-            let small = map.get_mut(id).expect("every key is in the map");
-            assert!(small.at < at, "times only increase");
-            small.score += 3.0;
-            small.count += 1;
-            small.at = at;
+            floor_touch(&mut map, black_box(&ids[keys.next_index(n)]), at);
         })
     });
     group.finish();

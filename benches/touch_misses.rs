@@ -17,64 +17,13 @@
 //! small, so CI stays fast.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::{Engine, Event, LeadBook, LeadId, Policy, Profile};
+use leadcycle::{Engine, LeadBook, LeadId};
 use std::collections::HashMap;
 use std::hint::black_box;
 
-fn t0() -> DateTime<Utc> {
-    "2026-01-05T10:00:00Z".parse().expect("a valid time")
-}
-
-/// The policy of `benches/step.rs`: thresholds and cap out of reach, so every touch
-/// only scores.
-fn engine() -> Engine {
-    let mut policy = Policy::default();
-    policy.scoring.mql_threshold = 1e15;
-    policy.scoring.requalify_threshold = 1e15;
-    policy.scoring.engagement_cap = 1e12;
-    Engine::new(policy).expect("the bench policy is valid")
-}
-
-fn created(lead: &str, at: DateTime<Utc>) -> Event {
-    let profile: Profile = [
-        ("seniority".to_owned(), "vp".into()),
-        ("employees".to_owned(), 350.0.into()),
-    ]
-    .into_iter()
-    .collect();
-    Event::created(lead, at, "webinar")
-        .with_campaign("spring-launch")
-        .with_channel("paid_social")
-        .with_profile(profile)
-}
-
-fn touch(lead: &str, at: DateTime<Utc>) -> Event {
-    Event::touch(lead, at, "email_click")
-        .with_campaign("spring-nurture")
-        .with_channel("email")
-}
-
-/// xorshift64*, the key sequence of `benches/step.rs`.
-struct Keys(u64);
-
-impl Keys {
-    fn new() -> Self {
-        Keys(0x9E37_79B9_7F4A_7C15)
-    }
-
-    fn next_index(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
-    }
-}
-
-fn lead_id(i: usize) -> String {
-    format!("L{i:07}")
-}
+#[path = "support/touch_book.rs"]
+mod touch_book;
+use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch, Keys, Small};
 
 /// The state a run continues from: the book, the ids, the clock and the key sequence.
 struct Run {
@@ -130,13 +79,6 @@ fn measured_book_touches(run: &mut Run, m: usize) {
     run.touches(m);
 }
 
-/// What the floor stores per key, as in `benches/step.rs`.
-struct Small {
-    score: f64,
-    count: u32,
-    at: i64,
-}
-
 /// The floor's touches callgrind counts (`--toggle-collect=*measured_floor_touches*`).
 #[inline(never)]
 fn measured_floor_touches(map: &mut HashMap<String, Small>, ids: &[String], m: usize) {
@@ -144,12 +86,7 @@ fn measured_floor_touches(map: &mut HashMap<String, Small>, ids: &[String], m: u
     let mut at = t0().timestamp_millis();
     for _ in 0..m {
         at += 1;
-        let id: &str = black_box(&ids[keys.next_index(ids.len())]);
-        let small = map.get_mut(id).expect("every key is in the map");
-        assert!(small.at < at, "times only increase");
-        small.score += 3.0;
-        small.count += 1;
-        small.at = at;
+        floor_touch(map, black_box(&ids[keys.next_index(ids.len())]), at);
     }
 }
 
@@ -173,19 +110,7 @@ fn main() {
     };
     match std::env::var("LEADCYCLE_MISSES").as_deref() {
         Ok("floor") => {
-            let ids: Vec<String> = (0..n).map(lead_id).collect();
-            let start = t0().timestamp_millis() - 1;
-            let mut map: HashMap<String, Small> = ids
-                .iter()
-                .map(|id| {
-                    let small = Small {
-                        score: 0.0,
-                        count: 0,
-                        at: start,
-                    };
-                    (id.clone(), small)
-                })
-                .collect();
+            let (ids, mut map) = floor_map(n, t0().timestamp_millis());
             measured_floor_touches(&mut map, &ids, m);
             let touches: u64 = map.values().map(|s| u64::from(s.count)).sum();
             assert_eq!(touches, m as u64, "every touch reached one key");
