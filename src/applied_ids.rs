@@ -14,33 +14,53 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// `out_of_order`, so no event is ever applied twice, while a lead's memory stays
 /// bounded by the events of one window.
 ///
-/// Kept compactly and exactly: per id a fixed-size entry (its event's time, a 32-bit
-/// hash and its length) and the id's bytes, all ids in one string. A lookup compares
-/// hashes first and then the bytes, so two ids that share a hash are still told apart.
-/// Its serde form is the list of [`AppliedId`]s, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Kept compactly and exactly, in one heap block: per id, its length, its bytes, a
+/// 32-bit hash and its event's time. A lookup compares hashes first and then the
+/// bytes, so two ids that share a hash are still told apart. Its serde form is the
+/// list of [`AppliedId`]s, oldest first.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct AppliedIds {
-    // A lead's events are applied in time order, so this is sorted by time and the
-    // ids to forget are always at the front. A window holds a handful of ids: a linear
-    // search beats any map on them.
-    entries: Vec<Entry>,
-    /// The ids, concatenated in the order of `entries`: two allocations per lead
-    /// instead of one per id, and no 24-byte `String` header per id.
-    text: String,
+    // A lead's events are applied in time order, so the records are sorted by time and
+    // the ids to forget are always at the front. A window holds a handful of ids: a
+    // linear scan beats any map on them. Each record is `[len: u32][id][hash: u32]
+    // [seconds: i64][nanoseconds: u32]`, little-endian, so the newest time is the
+    // block's last 12 bytes. One block instead of a vector of entries and a string:
+    // one allocation and one heap read per lead, and a record header of 32 bytes
+    // instead of 56 (docs/performance.md, issue 11).
+    bytes: Vec<u8>,
     /// One bit per remembered id's hash (its top 6 bits): an id whose bit is clear was
     /// never applied, and most ids of a stream are new, so most lookups end here,
-    /// in the lead's record, without reading the entries (the replay's profile put
+    /// in the lead's record, without reading the block (the replay's profile put
     /// 11% of its time in the scan; docs/performance.md, issue 11). Rebuilt from the
-    /// entries when ids are forgotten, so equal entries always have equal bits.
+    /// records when ids are forgotten, so equal windows always have equal bits.
     maybe: u64,
 }
 
-/// One remembered id: where it ends is the sum of the lengths up to it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Entry {
-    at: DateTime<Utc>,
+/// The bytes of a record after its id: the hash, the seconds and the nanoseconds.
+const TAIL: usize = 16;
+
+/// One record, read from the block.
+struct Record<'a> {
+    /// Where the record starts in the block.
+    start: usize,
+    id: &'a [u8],
     hash: u32,
-    len: usize,
+    /// The event's time as written: seconds and nanoseconds since the epoch, which
+    /// order as the times do (a leap second's nanoseconds run past 10^9), so the
+    /// scans compare them without building a `DateTime`.
+    at: (i64, u32),
+}
+
+impl Record<'_> {
+    fn time(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.at.0, self.at.1)
+            .expect("the block holds only times it was given")
+    }
+}
+
+/// A time as the block writes it.
+fn key(at: DateTime<Utc>) -> (i64, u32) {
+    (at.timestamp(), at.timestamp_subsec_nanos())
 }
 
 /// One applied event id and the time of its event.
@@ -64,14 +84,46 @@ fn bit(hash: u32) -> u64 {
     1 << (hash >> 26)
 }
 
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+}
+
+/// The time written at `at` by `append`.
+fn key_at(bytes: &[u8], at: usize) -> (i64, u32) {
+    let seconds = i64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    (seconds, u32_at(bytes, at + 8))
+}
+
+/// Appends one record to the block, in place (no allocation once it has room).
+fn append(block: &mut Vec<u8>, id: &str, hash: u32, at: DateTime<Utc>) {
+    let len = u32::try_from(id.len()).expect("an event id shorter than 4 GiB");
+    block.extend_from_slice(&len.to_le_bytes());
+    block.extend_from_slice(id.as_bytes());
+    block.extend_from_slice(&hash.to_le_bytes());
+    let (seconds, nanoseconds) = key(at);
+    block.extend_from_slice(&seconds.to_le_bytes());
+    block.extend_from_slice(&nanoseconds.to_le_bytes());
+}
+
 impl AppliedIds {
-    /// Every entry with its id, oldest first.
-    fn spans(&self) -> impl Iterator<Item = (&Entry, &str)> {
-        let mut start = 0;
-        self.entries.iter().map(move |e| {
-            let id = &self.text[start..start + e.len];
-            start += e.len;
-            (e, id)
+    /// Every record, oldest first.
+    fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        let bytes = &self.bytes[..];
+        let mut next = 0;
+        std::iter::from_fn(move || {
+            let start = next;
+            if start >= bytes.len() {
+                return None;
+            }
+            let id_start = start + 4;
+            let tail = id_start + u32_at(bytes, start) as usize;
+            next = tail + TAIL;
+            Some(Record {
+                start,
+                id: &bytes[id_start..tail],
+                hash: u32_at(bytes, tail),
+                at: key_at(bytes, tail + 4),
+            })
         })
     }
 
@@ -80,8 +132,9 @@ impl AppliedIds {
         if self.maybe & bit(h) == 0 {
             return false;
         }
-        self.spans()
-            .any(|(e, s)| e.hash == h && s == id && since.is_none_or(|t| e.at >= t))
+        let since = since.map(key);
+        self.records()
+            .any(|r| r.hash == h && r.id == id.as_bytes() && since.is_none_or(|t| r.at >= t))
     }
 
     /// Whether an event with this id is remembered.
@@ -96,39 +149,48 @@ impl AppliedIds {
 
     /// How many ids are remembered.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.records().count()
     }
 
     /// Whether no id is remembered.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.bytes.is_empty()
     }
 
     /// The remembered ids, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = AppliedId> + '_ {
-        self.spans().map(|(e, id)| AppliedId {
-            id: EventId(id.to_owned()),
-            at: e.at,
+        self.records().map(|r| AppliedId {
+            id: EventId(String::from_utf8(r.id.to_vec()).expect("the block holds only whole strs")),
+            at: r.time(),
         })
     }
 
-    /// Remembers the id of an event applied at `at` (no earlier than any remembered).
-    pub(crate) fn record(&mut self, id: &EventId, at: DateTime<Utc>) {
-        match self.entries.last() {
-            Some(last) if last.at > at => self.insert_sorted(id.as_str(), at),
-            _ => self.push(id.as_str(), at),
+    /// The newest remembered time: the block's last 12 bytes.
+    fn newest(&self) -> Option<(i64, u32)> {
+        let end = self.bytes.len().checked_sub(12)?;
+        Some(key_at(&self.bytes, end))
+    }
+
+    /// Remembers the id of an event applied at `at` to a lead whose clock is `clock`.
+    /// Every remembered time is at or before the clock, so an event at or after it goes
+    /// last without reading the block: the usual case, where the record costs a write
+    /// at the block's end and nothing else.
+    pub(crate) fn record(&mut self, id: &EventId, at: DateTime<Utc>, clock: DateTime<Utc>) {
+        if at >= clock {
+            debug_assert!(
+                self.newest().is_none_or(|newest| newest <= key(at)),
+                "a remembered id is newer than the lead's clock"
+            );
+            self.push(id.as_str(), at);
+        } else {
+            self.insert_sorted(id.as_str(), at);
         }
     }
 
     /// Appends an id, last in time order.
     fn push(&mut self, id: &str, at: DateTime<Utc>) {
         let hash = hash(id);
-        self.entries.push(Entry {
-            at,
-            hash,
-            len: id.len(),
-        });
-        self.text.push_str(id);
+        append(&mut self.bytes, id, hash, at);
         self.maybe |= bit(hash);
     }
 
@@ -136,50 +198,53 @@ impl AppliedIds {
     pub(crate) fn forget_before(&mut self, clock: DateTime<Utc>, window: TimeDelta) {
         // Most events carry no id: skip the time arithmetic when there is nothing to
         // forget.
-        if self.entries.is_empty() {
+        if self.bytes.is_empty() {
             return;
         }
-        let Some(cutoff) = clock.checked_sub_signed(window) else {
+        let Some(cutoff) = clock.checked_sub_signed(window).map(key) else {
             return;
         };
-        let old = self.entries.iter().take_while(|e| e.at < cutoff).count();
-        if old == 0 {
-            return;
-        }
-        if old == self.entries.len() {
+        let Some(kept) = self.records().find(|r| r.at >= cutoff).map(|r| r.start) else {
             // Give the memory back: a lead that stops getting events keeps nothing.
             *self = AppliedIds::default();
             return;
+        };
+        if kept == 0 {
+            return;
         }
-        let bytes: usize = self.entries[..old].iter().map(|e| e.len).sum();
-        self.entries.drain(..old);
-        self.text.drain(..bytes);
-        self.maybe = self.entries.iter().fold(0, |bits, e| bits | bit(e.hash));
+        self.bytes.drain(..kept);
+        self.maybe = self.records().fold(0, |bits, r| bits | bit(r.hash));
     }
 
     /// Takes in another lead's ids (a merged duplicate's), keeping time order.
     pub(crate) fn absorb(&mut self, other: &AppliedIds) {
-        for (entry, id) in other.spans() {
-            if !self.find(id, None) {
-                self.insert_sorted(id, entry.at);
+        for AppliedId { id, at } in other.iter() {
+            if !self.find(id.as_str(), None) {
+                self.insert_sorted(id.as_str(), at);
             }
         }
     }
 
     fn insert_sorted(&mut self, id: &str, at: DateTime<Utc>) {
-        let index = self.entries.partition_point(|e| e.at <= at);
-        let offset: usize = self.entries[..index].iter().map(|e| e.len).sum();
-        self.text.insert_str(offset, id);
+        let at_key = key(at);
+        let offset = self
+            .records()
+            .find(|r| r.at > at_key)
+            .map_or(self.bytes.len(), |r| r.start);
         let hash = hash(id);
-        self.entries.insert(
-            index,
-            Entry {
-                at,
-                hash,
-                len: id.len(),
-            },
-        );
+        let end = self.bytes.len();
+        append(&mut self.bytes, id, hash, at);
+        // The new record is last: turn the records after `offset` behind it.
+        let record = self.bytes.len() - end;
+        self.bytes[offset..].rotate_right(record);
         self.maybe |= bit(hash);
+    }
+}
+
+/// Lists the ids and their times, as the serde form does.
+impl std::fmt::Debug for AppliedIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -214,12 +279,18 @@ mod tests {
         EventId(s.to_owned())
     }
 
+    /// Records as the engine does: the lead's clock is the latest time it has seen.
+    fn remember(ids: &mut AppliedIds, s: &str, at: DateTime<Utc>) {
+        let clock = ids.iter().map(|a| a.at).max().map_or(at, |n| n.max(at));
+        ids.record(&id(s), at, clock);
+    }
+
     #[test]
     fn ids_older_than_the_window_before_the_clock_are_forgotten_and_the_edge_is_kept() {
         let mut ids = AppliedIds::default();
-        ids.record(&id("a"), t(0));
-        ids.record(&id("b"), t(3));
-        ids.record(&id("c"), t(10));
+        remember(&mut ids, "a", t(0));
+        remember(&mut ids, "b", t(3));
+        remember(&mut ids, "c", t(10));
         ids.forget_before(t(10), TimeDelta::days(7));
         assert!(!ids.contains(&id("a")));
         assert!(ids.contains(&id("b")), "exactly at the window's edge: kept");
@@ -229,12 +300,12 @@ mod tests {
     #[test]
     fn absorbing_keeps_time_order_so_the_oldest_are_forgotten_first() {
         let mut a = AppliedIds::default();
-        a.record(&id("a1"), t(1));
-        a.record(&id("a5"), t(5));
+        remember(&mut a, "a1", t(1));
+        remember(&mut a, "a5", t(5));
         let mut b = AppliedIds::default();
-        b.record(&id("b0"), t(0));
-        b.record(&id("b3"), t(3));
-        b.record(&id("a5"), t(5));
+        remember(&mut b, "b0", t(0));
+        remember(&mut b, "b3", t(3));
+        remember(&mut b, "a5", t(5));
         a.absorb(&b);
         let order: Vec<String> = a.iter().map(|e| e.id.0).collect();
         assert_eq!(order, ["b0", "a1", "b3", "a5"]);
@@ -249,7 +320,7 @@ mod tests {
         let (x, y) = collision();
         assert_eq!(hash(&x), hash(&y));
         let mut ids = AppliedIds::default();
-        ids.record(&id(&x), t(0));
+        remember(&mut ids, &x, t(0));
         assert!(ids.contains(&id(&x)));
         assert!(
             !ids.contains(&id(&y)),
@@ -260,11 +331,11 @@ mod tests {
     #[test]
     fn forgetting_ids_clears_their_filter_bits_so_equal_windows_compare_equal() {
         let mut old_and_new = AppliedIds::default();
-        old_and_new.record(&id("old"), t(0));
-        old_and_new.record(&id("new"), t(9));
+        remember(&mut old_and_new, "old", t(0));
+        remember(&mut old_and_new, "new", t(9));
         old_and_new.forget_before(t(9), TimeDelta::days(7));
         let mut new_only = AppliedIds::default();
-        new_only.record(&id("new"), t(9));
+        remember(&mut new_only, "new", t(9));
         assert_eq!(old_and_new, new_only);
         assert_eq!(old_and_new.maybe, bit(hash("new")));
         assert!(!old_and_new.contains(&id("old")));
@@ -280,7 +351,7 @@ mod tests {
             .find(|s| bit(hash(s)) == bit(hash(&first)))
             .expect("64 buckets fill quickly");
         let mut ids = AppliedIds::default();
-        ids.record(&id(&first), t(0));
+        remember(&mut ids, &first, t(0));
         assert!(ids.contains(&id(&first)));
         assert!(!ids.contains(&id(&second)));
     }
@@ -288,20 +359,19 @@ mod tests {
     #[test]
     fn forgetting_every_id_gives_the_memory_back() {
         let mut ids = AppliedIds::default();
-        ids.record(&id("a"), t(0));
-        ids.record(&id("b"), t(1));
+        remember(&mut ids, "a", t(0));
+        remember(&mut ids, "b", t(1));
         ids.forget_before(t(30), TimeDelta::days(7));
         assert!(ids.is_empty());
-        assert_eq!(ids.entries.capacity(), 0);
-        assert_eq!(ids.text.capacity(), 0);
+        assert_eq!(ids.bytes.capacity(), 0);
     }
 
     #[test]
     fn the_serde_form_is_the_list_of_ids_and_times_and_reads_back() {
         let mut ids = AppliedIds::default();
-        ids.record(&id("e-1"), t(0));
-        ids.record(&id("e-22"), t(2));
-        ids.record(&id("e-3"), t(1));
+        remember(&mut ids, "e-1", t(0));
+        remember(&mut ids, "e-22", t(2));
+        remember(&mut ids, "e-3", t(1));
         let json = serde_json::to_string(&ids).expect("serializes");
         assert_eq!(
             json,
@@ -310,6 +380,40 @@ mod tests {
         let back: AppliedIds = serde_json::from_str(&json).expect("reads back");
         assert_eq!(back, ids);
         assert!(back.contains(&id("e-22")) && back.contains(&id("e-3")));
+    }
+
+    #[test]
+    fn every_time_reads_back_exactly_from_the_block() {
+        let times: Vec<DateTime<Utc>> = [
+            "1969-12-31T23:59:59.5Z",
+            "2016-12-31T23:59:60.25Z", // a leap second
+            "2026-11-26T10:00:00.123456789Z",
+            "9999-12-31T23:59:59.999999999Z",
+        ]
+        .iter()
+        .map(|s| s.parse().expect("a valid time"))
+        .collect();
+        let mut ids = AppliedIds::default();
+        for (n, &at) in times.iter().enumerate() {
+            remember(&mut ids, &format!("e{n}"), at);
+        }
+        let back: Vec<DateTime<Utc>> = ids.iter().map(|a| a.at).collect();
+        assert_eq!(back, times);
+    }
+
+    #[test]
+    fn an_id_older_than_the_newest_goes_in_its_place_after_its_equals() {
+        let mut ids = AppliedIds::default();
+        remember(&mut ids, "a", t(0));
+        remember(&mut ids, "b", t(2));
+        remember(&mut ids, "c", t(2));
+        remember(&mut ids, "late", t(2));
+        remember(&mut ids, "early", t(1));
+        remember(&mut ids, "first", t(-1));
+        let order: Vec<String> = ids.iter().map(|e| e.id.0).collect();
+        assert_eq!(order, ["first", "a", "early", "b", "c", "late"]);
+        assert_eq!(ids.len(), 6);
+        assert!(order.iter().all(|s| ids.contains(&id(s))));
     }
 
     /// Two different short ids with the same FNV-1a hash (a birthday search over

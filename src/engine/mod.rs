@@ -190,7 +190,7 @@ impl Engine {
             rare: Rare::default(),
         };
         if let Some(id) = event.id() {
-            lead.applied_events.record(id, at);
+            lead.applied_events.record(id, at, lead.clock);
         }
         let changes = fit_entries(&self.inner.policy.scoring.fit, profile);
         lead.score
@@ -337,7 +337,7 @@ impl Engine {
     /// remembered.
     fn applied(&self, lead: &mut Lead, event: &Event) {
         if let Some(id) = event.id() {
-            lead.applied_events.record(id, event.at());
+            lead.applied_events.record(id, event.at(), lead.clock);
         }
         self.set_clock(lead, event.at());
     }
