@@ -25,8 +25,8 @@ pub struct AppliedIds {
     // linear scan beats any map on them. Each record is `[len: u32][id][hash: u32]
     // [seconds: i64][nanoseconds: u32]`, little-endian, so the newest time is the
     // block's last 12 bytes. One block instead of a vector of entries and a string:
-    // one allocation and one heap read per lead, and a record header of 32 bytes
-    // instead of 56 (docs/performance.md, issue 11).
+    // one allocation per lead, and 32 bytes in the lead's record instead of 56
+    // (docs/performance.md, issue 11).
     bytes: Vec<u8>,
     /// One bit per remembered id's hash (its top 6 bits): an id whose bit is clear was
     /// never applied, and most ids of a stream are new, so most lookups end here,
