@@ -47,7 +47,7 @@ pub struct Lead {
     pub(crate) last_touch: Touch,
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
-    // Read by a touch only when it changes them (a first touch, a new account) or never.
+    // The rest: off the path of a touch that only scores (docs/performance.md, issue 11).
     pub(crate) entered_stage_at: DateTime<Utc>,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) first_touch: Touch,

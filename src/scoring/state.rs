@@ -414,8 +414,8 @@ pub enum LedgerCause {
     /// The engagement floor held up points.
     Floor,
     /// A sales contact attempt scored the points of the `scoring.sales` rules it
-    /// matched. Boxed because it is the one large cause and the rarest: every ledger
-    /// entry is as large as its largest cause (56 bytes with the box, 72 without).
+    /// matched. Boxed because it is the one large cause: every ledger entry is as
+    /// large as its largest cause (56 bytes with the box, 72 without).
     Sales(Box<SalesAttempt>),
     /// The lead reached a stage for the first time (`scoring.milestones`).
     Milestone {
