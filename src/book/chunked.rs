@@ -4,7 +4,7 @@
 use std::iter::Flatten;
 use std::slice;
 
-/// How many items a chunk holds. Leads are ~550 bytes, so a chunk is ~2 MB: the most a
+/// How many items a chunk holds. Leads are ~530 bytes, so a chunk is ~2 MB: the most a
 /// book ever holds empty, where a `Vec` that doubles holds up to as much room as it
 /// has leads (at 600k leads the book's own bytes per lead fell from 581.7 to 170.9;
 /// docs/performance.md, issue 11).

@@ -17,7 +17,7 @@ use std::slice;
 /// holds less than a chunk of empty room, where a doubling `Vec` held up to as much as
 /// it had leads); a hash map finds a lead's slot by id. Taking
 /// a lead out leaves a hole, so no other lead moves and the order stays; holes are
-/// closed, in order, once they are as many as the leads.
+/// closed, in order, once they outnumber the leads.
 ///
 /// The map is keyed by a 64-bit hash of the id, not by the id: a lookup then reads
 /// the table and the lead, not also the id's own heap string (a profile of the replay
