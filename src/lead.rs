@@ -36,6 +36,11 @@ pub struct Lead {
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
+    /// Whether the rare parts hold a nurture enrollment: kept in the record (in what
+    /// was padding) so that the checks every event makes, the next deadline and a
+    /// lengthened program, skip the rare parts of a lead in no program. Only
+    /// [`Lead::set_enrollment`] changes it (docs/performance.md, issue 11).
+    pub(crate) enrolled: bool,
     /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
     /// lead, so kept behind one pointer that stays null until one is set.
     pub(crate) rare: Rare,
@@ -254,7 +259,34 @@ impl Lead {
 
     /// Its current nurture enrollment. A recycled lead always has one.
     pub fn nurture(&self) -> Option<&Enrollment> {
-        self.rare.get().nurture.as_ref()
+        debug_assert_eq!(
+            self.enrolled,
+            self.rare.get().nurture.is_some(),
+            "the enrolled flag says what the rare parts hold"
+        );
+        if self.enrolled {
+            self.rare.get().nurture.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// Its enrollment, to change its step or due time.
+    pub(crate) fn nurture_mut(&mut self) -> Option<&mut Enrollment> {
+        if self.enrolled {
+            self.rare.if_set().and_then(|r| r.nurture.as_mut())
+        } else {
+            None
+        }
+    }
+
+    /// Enrolls it (`Some`) or ends its enrollment (`None`); returns the one it had.
+    pub(crate) fn set_enrollment(&mut self, enrollment: Option<Enrollment>) -> Option<Enrollment> {
+        self.enrolled = enrollment.is_some();
+        match enrollment {
+            Some(e) => self.rare.get_mut().nurture.replace(e),
+            None => self.rare.if_set().and_then(|r| r.nurture.take()),
+        }
     }
 
     /// Per program, the first step it has not been sent, in program name order.
@@ -316,7 +348,7 @@ impl Lead {
             self.sla.respond_due,
             self.sla.attempts_due,
             self.sla.idle_due,
-            self.rare.get().nurture.as_ref().and_then(|e| e.due),
+            self.nurture().and_then(|e| e.due),
         ]
         .into_iter()
         .flatten()

@@ -47,7 +47,7 @@ impl Serialize for Lead {
         s.serialize_field("armed", &self.armed)?;
         s.serialize_field("do_not_email", &self.do_not_email)?;
         s.serialize_field("removed_reason", &rare.removed_reason)?;
-        s.serialize_field("nurture", &rare.nurture)?;
+        s.serialize_field("nurture", &self.nurture())?;
         s.serialize_field("program_positions", &rare.program_positions)?;
         s.serialize_field("content_seen", &self.content_seen)?;
         if skip_choices {
@@ -133,6 +133,7 @@ impl From<LeadFields> for Lead {
             score: f.score,
             armed: f.armed,
             do_not_email: f.do_not_email,
+            enrolled: f.nurture.is_some(),
             content_seen: f.content_seen,
             sla: f.sla,
             applied_events: f.applied_events,

@@ -184,6 +184,7 @@ impl Engine {
             account: account.clone(),
             armed: true,
             do_not_email: false,
+            enrolled: false,
             content_seen: ContentSeen::default(),
             sla: SlaClock::default(),
             applied_events: Default::default(),

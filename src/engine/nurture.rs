@@ -44,11 +44,11 @@ impl Engine {
                 reason,
             },
         ));
-        lead.rare.get_mut().nurture = Some(Enrollment {
+        lead.set_enrollment(Some(Enrollment {
             program: program.to_owned(),
             step,
             due: None,
-        });
+        }));
         if step < self.program_len(program) {
             self.send_step(lead, step, at, out);
         }
@@ -56,7 +56,7 @@ impl Engine {
 
     /// The enrollment's due time came: send its next step, or complete the program.
     pub(super) fn nurture_due(&self, lead: &mut Lead, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.rare.get().nurture else {
+        let Some(enrollment) = lead.nurture() else {
             return;
         };
         let name = enrollment.program.clone();
@@ -70,7 +70,7 @@ impl Engine {
             self.send_step(lead, next, at, out);
             return;
         }
-        lead.rare.get_mut().nurture = None;
+        lead.set_enrollment(None);
         out.push(Effect::new(
             &lead.id,
             at,
@@ -95,7 +95,7 @@ impl Engine {
     /// the branch names is returned — unless the lead asked not to be emailed (an
     /// enrollment a merge left it in), since it is never enrolled again.
     pub(super) fn choose<'a>(&'a self, lead: &mut Lead, content: &str) -> Option<&'a str> {
-        let enrollment = lead.rare.get().nurture.as_ref()?;
+        let enrollment = lead.nurture()?;
         let program = self.inner.policy.programs.get(&enrollment.program)?;
         let target = program.branches.get(content)?;
         let choices = &mut lead.rare.get_mut().choices;
@@ -132,7 +132,7 @@ impl Engine {
         at: DateTime<Utc>,
         out: &mut Vec<Effect>,
     ) {
-        if let Some(e) = lead.rare.if_set().and_then(|r| r.nurture.take()) {
+        if let Some(e) = lead.set_enrollment(None) {
             out.push(Effect::new(
                 &lead.id,
                 at,
@@ -148,14 +148,9 @@ impl Engine {
     /// A lead exhausted in a program the policy has since lengthened gets the new
     /// steps: the next one falls due now.
     pub(super) fn wake_exhausted(&self, lead: &mut Lead, at: DateTime<Utc>) {
-        // Through `if_set`: this runs on every event, and must not allocate the rare
-        // parts of a lead that has none.
-        let Some(e) = lead
-            .rare
-            .if_set()
-            .and_then(|r| r.nurture.as_mut())
-            .filter(|e| e.due.is_none())
-        else {
+        // This runs on every event: `nurture_mut` reads the rare parts only of an
+        // enrolled lead, and never allocates them.
+        let Some(e) = lead.nurture_mut().filter(|e| e.due.is_none()) else {
             return;
         };
         if e.step < self.program_len(&e.program) {
@@ -164,7 +159,7 @@ impl Engine {
     }
 
     fn send_step(&self, lead: &mut Lead, step: usize, at: DateTime<Utc>, out: &mut Vec<Effect>) {
-        let Some(enrollment) = &lead.rare.get().nurture else {
+        let Some(enrollment) = lead.nurture() else {
             return;
         };
         let Some(program) = self.inner.policy.programs.get(&enrollment.program) else {
@@ -191,7 +186,7 @@ impl Engine {
         } else {
             step + 1
         };
-        if let Some(e) = lead.rare.get_mut().nurture.as_mut() {
+        if let Some(e) = lead.nurture_mut() {
             e.step = next;
             e.due = Some(after(at, program.cadence_days));
         }

@@ -72,7 +72,7 @@ impl Engine {
             breach(lead, SlaKind::Idle, at, out);
             self.recycle(lead, Recycling::Passive, Cause::SlaIdle, at, out);
         }
-        if lead.rare.get().nurture.as_ref().and_then(|e| e.due) == Some(at) {
+        if lead.nurture().and_then(|e| e.due) == Some(at) {
             self.nurture_due(lead, at, out);
         }
         true

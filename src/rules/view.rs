@@ -259,17 +259,9 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::RecycleReasons => {
                 *slot = texts(lead.rare.get().recycle_reasons.iter().map(|r| r.as_str()))
             }
-            LeadField::Program => put_optional(
-                slot,
-                lead.rare.get().nurture.as_ref().map(|e| e.program.as_str()),
-            ),
+            LeadField::Program => put_optional(slot, lead.nurture().map(|e| e.program.as_str())),
             LeadField::ProgramStep => {
-                *slot = lead
-                    .rare
-                    .get()
-                    .nurture
-                    .as_ref()
-                    .map_or(Dynamic::UNIT, |e| int(e.step as u64))
+                *slot = lead.nurture().map_or(Dynamic::UNIT, |e| int(e.step as u64))
             }
             LeadField::ProgramPositions => {
                 *slot = counts(
