@@ -3,6 +3,7 @@
 mod display;
 mod names;
 mod reason;
+mod time_wire;
 
 pub use names::{AlertCause, Cause, NurtureEnd, RejectKind, RouteReason, SlaKind};
 pub use reason::Reason;
@@ -44,6 +45,7 @@ pub struct Effect {
     /// The lead it concerns.
     pub lead: Option<LeadId>,
     /// When it happened: the event's time, or the deadline's time for a timer.
+    #[serde(serialize_with = "time_wire::serialize_at")]
     pub at: Option<DateTime<Utc>>,
 }
 
