@@ -178,6 +178,30 @@ fn a_touch_through_engine_step_allocates_nothing_once_warm() {
 }
 
 #[test]
+fn the_first_event_id_a_lead_remembers_costs_one_allocation() {
+    // The dedupe window's block is made with room for the whole record: growing it
+    // field by field from empty allocated three times.
+    let engine = engine();
+    let (mut lead, _) = engine
+        .create(&Event::created("L1", t0(), "webinar"))
+        .expect("created");
+    let mut touch = Event::touch("L1", t0(), "email_click");
+    let mut at = t0();
+    for _ in 0..40 {
+        at += TimeDelta::seconds(1);
+        touch.set_at(at);
+        engine.step(&mut lead, &touch).expect("applies");
+    }
+    assert!(lead.applied_ids().is_empty());
+    let mut with_id = touch.with_id("evt-0001");
+    with_id.set_at(at + TimeDelta::seconds(1));
+    let before = allocations();
+    engine.step(&mut lead, &with_id).expect("applies");
+    assert_eq!(allocations() - before, 1);
+    assert_eq!(lead.applied_ids().len(), 1);
+}
+
+#[test]
 fn a_repeated_campaign_longer_than_an_inline_name_is_not_copied_again() {
     // The last touch keeps its names when they repeat: a name over 24 bytes lives on
     // the heap, and replacing it with an equal one would allocate on every touch.
