@@ -19,6 +19,10 @@ use leadcycle::policy::{AccountsPolicy, AlertsPolicy};
 use leadcycle::{Engine, Event, LeadBook, LeadId, Policy};
 use std::time::Duration;
 
+#[path = "support/keys.rs"]
+mod keys;
+use keys::Keys;
+
 const LEADS: usize = 100_000;
 const PER_ACCOUNT: usize = 10;
 
@@ -43,20 +47,6 @@ fn engine(accounts: bool) -> Engine {
     Engine::new(policy).expect("the bench policy is valid")
 }
 
-/// xorshift64*: a fixed pseudo-random sequence of lead indices.
-struct Keys(u64);
-
-impl Keys {
-    fn next_index(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
-    }
-}
-
 fn bench_accounts(c: &mut Criterion) {
     let mut group = c.benchmark_group("book/ingest_accounts");
     group.throughput(Throughput::Elements(1));
@@ -77,7 +67,7 @@ fn bench_accounts(c: &mut Criterion) {
         }
         out.clear();
         let mut event = Event::touch("", t0(), "pricing_page_view");
-        let mut keys = Keys(0x9E37_79B9_7F4A_7C15);
+        let mut keys = Keys::new();
         let mut at = t0();
         group.bench_function(name, |b| {
             b.iter(|| {

@@ -24,7 +24,11 @@ use std::time::Duration;
 
 #[path = "support/touch_book.rs"]
 mod touch_book;
-use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch, Keys};
+use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch};
+
+#[path = "support/keys.rs"]
+mod keys;
+use keys::Keys;
 
 /// The time advance between two events: small enough that no deadline is reached (a
 /// run's tens of millions of iterations are hours of lead time; the nearest deadline,

@@ -23,7 +23,11 @@ use std::hint::black_box;
 
 #[path = "support/touch_book.rs"]
 mod touch_book;
-use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch, Keys, Small};
+use touch_book::{created, engine, floor_map, floor_touch, lead_id, t0, touch, Small};
+
+#[path = "support/keys.rs"]
+mod keys;
+use keys::Keys;
 
 /// The state a run continues from: the book, the ids, the clock and the key sequence.
 struct Run {

@@ -46,24 +46,6 @@ pub fn touch(lead: &str, at: DateTime<Utc>) -> Event {
         .with_channel("email")
 }
 
-/// xorshift64*: a fixed, dependency-free pseudo-random sequence of lead indices.
-pub struct Keys(u64);
-
-impl Keys {
-    pub fn new() -> Self {
-        Keys(0x9E37_79B9_7F4A_7C15)
-    }
-
-    pub fn next_index(&mut self, n: usize) -> usize {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
-    }
-}
-
 pub fn lead_id(i: usize) -> String {
     format!("L{i:07}")
 }
