@@ -221,9 +221,10 @@ impl AppliedIds {
 
     /// Takes in another lead's ids (a merged duplicate's), keeping time order.
     pub(crate) fn absorb(&mut self, other: &AppliedIds) {
-        for AppliedId { id, at } in other.iter() {
-            if !self.find(id.as_str(), None) {
-                self.insert_sorted(id.as_str(), at);
+        for r in other.records() {
+            let id = std::str::from_utf8(r.id).expect("the block holds only whole strs");
+            if !self.find(id, None) {
+                self.insert_sorted(id, r.time());
             }
         }
     }
