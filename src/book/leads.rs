@@ -7,7 +7,7 @@ use crate::lead::Lead;
 use std::borrow::Borrow;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::iter::{Flatten, FusedIterator};
 use std::slice;
 
@@ -33,10 +33,21 @@ pub(crate) struct LeadSlots {
     holes: usize,
 }
 
-/// SipHash with fixed keys: the same on every run (the index is never written out,
-/// and its order is never read).
+/// aHash with fixed seeds. The index is never written out and its order is never
+/// read, so the hash need not be the same across builds or machines; a lookup compares
+/// the lead's own id, so it need not be collision-free either. It must be fast: every
+/// event hashes its lead's id, and aHash took a tenth of the instructions SipHash did
+/// on the replay's ids (docs/performance.md, "The index's hash"). Ids that share a
+/// hash go to `collided`, a map with random keys, so crafted ids cannot make lookups
+/// slower than a `HashMap`'s.
 fn hash_of(id: &str) -> u64 {
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
+    const SEEDS: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(id)
 }
 
 /// The index's keys are hashes already: hashing them again would only cost time.
