@@ -5,7 +5,8 @@
 //! - `replay/parse`: parse every line only.
 //! - `replay/step`: apply the already parsed events to a fresh [`LeadBook`].
 //! - `replay/full`: what `examples/replay` does for each line: parse, apply, write
-//!   every effect as a JSON line. The book is dropped outside the measurement
+//!   every effect as a JSON line. Like the example, the floor and the replay parse 32
+//!   lines at a time and then handle them in order. The book is dropped outside the measurement
 //!   (criterion's `iter_with_large_drop`), as the example ends the process without
 //!   dropping it; so is `replay/step`'s.
 //!
@@ -28,151 +29,15 @@
 //! LEADCYCLE_REPLAY_EVENTS=/tmp/events-1m.jsonl cargo bench --bench replay
 //! ```
 
+#[path = "support/replay_passes.rs"]
+mod passes;
 #[path = "support/stream.rs"]
 mod stream;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadcycle::{Effect, Engine, Event, LeadBook, Policy};
-use std::hash::{DefaultHasher, Hasher};
+use leadcycle::{Event, LeadBook};
+use passes::{counts, engine, floor, full};
 use std::time::Duration;
-
-/// What one pass produced; every measured pass must produce the same counts, and the
-/// checking passes the same output, byte for byte.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    events: usize,
-    malformed: usize,
-    effects: usize,
-    bytes: usize,
-    /// A hash of every byte written, in the checking passes (0 in the measured ones).
-    checksum: u64,
-}
-
-/// The size of `std::io::BufWriter`'s buffer, which `examples/replay` writes through.
-const CHUNK: usize = 8 * 1024;
-
-/// Where the floor and the replay write their lines: one buffer, handed on (counted,
-/// and hashed in a checking pass) and cleared each time it fills, as the example's
-/// `BufWriter` hands its buffer to the system. A sink holding the whole output (57 MB
-/// of effects, 200 MB of events) would stream through the caches and evict the book,
-/// which the example never does.
-struct Output {
-    buf: Vec<u8>,
-    bytes: usize,
-    hash: Option<DefaultHasher>,
-}
-
-impl Output {
-    fn new(check: bool) -> Self {
-        Output {
-            buf: Vec::with_capacity(2 * CHUNK),
-            bytes: 0,
-            hash: check.then(DefaultHasher::new),
-        }
-    }
-
-    /// After each line: hands the buffer on once it is full.
-    fn line_done(&mut self) {
-        self.buf.push(b'\n');
-        if self.buf.len() >= CHUNK {
-            self.hand_on();
-        }
-    }
-
-    fn hand_on(&mut self) {
-        self.bytes += self.buf.len();
-        if let Some(hash) = &mut self.hash {
-            hash.write(&self.buf);
-        }
-        self.buf.clear();
-    }
-
-    /// The bytes written and their hash.
-    fn finish(mut self) -> (usize, u64) {
-        self.hand_on();
-        (self.bytes, self.hash.map_or(0, |h| h.finish()))
-    }
-}
-
-fn engine() -> Engine {
-    let policy = match std::env::var_os("LEADCYCLE_REPLAY_POLICY") {
-        Some(path) => {
-            Policy::from_toml_file(&path).expect("LEADCYCLE_REPLAY_POLICY is a valid policy")
-        }
-        None => Policy::default(),
-    };
-    Engine::new(policy).expect("the policy is valid")
-}
-
-/// The floor: parse each line and write one JSON line back.
-fn floor(lines: &[&[u8]], check: bool) -> Outcome {
-    let mut output = Output::new(check);
-    let mut events = 0;
-    let mut malformed = 0;
-    for line in lines {
-        match serde_json::from_slice::<Event>(line) {
-            Ok(event) => {
-                events += 1;
-                serde_json::to_writer(&mut output.buf, &event).expect("writes to memory");
-            }
-            Err(_) => {
-                malformed += 1;
-                output.buf.extend_from_slice(b"{\"type\":\"rejected\"}");
-            }
-        }
-        output.line_done();
-    }
-    let (bytes, checksum) = output.finish();
-    Outcome {
-        events,
-        malformed,
-        effects: lines.len(),
-        bytes,
-        checksum,
-    }
-}
-
-/// The replay: parse, apply to a fresh book, write every effect. The book is
-/// returned, for the caller to drop outside the measurement, as `examples/replay`
-/// does not drop it at all (it ends the process).
-fn full(engine: &Engine, lines: &[&[u8]], check: bool) -> (Outcome, LeadBook) {
-    let mut output = Output::new(check);
-    let mut book = LeadBook::new();
-    let mut out: Vec<Effect> = Vec::new();
-    let (mut events, mut malformed, mut effects) = (0, 0, 0);
-    for line in lines {
-        out.clear();
-        match serde_json::from_slice::<Event>(line) {
-            Ok(event) => {
-                events += 1;
-                book.apply_into(engine, &event, &mut out);
-            }
-            Err(_) => malformed += 1,
-        }
-        for effect in &out {
-            serde_json::to_writer(&mut output.buf, effect).expect("writes to memory");
-            output.line_done();
-        }
-        effects += out.len();
-    }
-    let (bytes, checksum) = output.finish();
-    let outcome = Outcome {
-        events,
-        malformed,
-        effects,
-        bytes,
-        checksum,
-    };
-    (outcome, book)
-}
-
-/// The counts of a checking pass, to compare a measured pass with.
-fn counts(checked: &Outcome) -> Outcome {
-    Outcome {
-        checksum: 0,
-        ..*checked
-    }
-}
 
 fn bench_replay(c: &mut Criterion) {
     let stream = stream::load("LEADCYCLE_REPLAY_EVENTS", 5_000);

@@ -106,6 +106,46 @@ fn malformed_line_carries_the_start_of_the_raw_line() {
 }
 
 #[test]
+fn effects_follow_the_input_lines_in_order_across_the_replays_parse_batches() {
+    // The example parses lines 32 at a time before it applies them: line numbers and
+    // the order of effects must not show it. 100 lines, some blank, some malformed,
+    // the rest leads of their own; the last line has no newline.
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for i in 1..=100u64 {
+        if i % 7 == 0 {
+            input.push_str("  ");
+        } else if i % 5 == 0 {
+            input.push_str(&format!("{{not an event {i}}}"));
+            expected.push(i);
+        } else {
+            input.push_str(&format!(
+                r#"{{"type":"created","lead":"L{i}","at":"2026-01-05T10:{:02}:{:02}Z","source":"web"}}"#,
+                i / 60,
+                i % 60
+            ));
+            expected.push(i);
+        }
+        if i < 100 {
+            input.push('\n');
+        }
+    }
+    // The line each effect belongs to: a malformed line's number, or its lead's.
+    let mut seen: Vec<u64> = effects(&[], input.as_bytes())
+        .iter()
+        .map(|e| match e["kind"].as_str() {
+            Some("malformed") => e["line"].as_u64().expect("a line number"),
+            _ => e["lead"].as_str().expect("a lead")[1..]
+                .parse()
+                .expect("L<n>"),
+        })
+        .collect();
+    assert!(seen.is_sorted(), "effects out of line order: {seen:?}");
+    seen.dedup();
+    assert_eq!(seen, expected);
+}
+
+#[test]
 fn malformed_line_that_is_not_utf8_carries_its_start_with_replacement_characters() {
     let effects = effects(&[], b"\xff\xfe garbage\n");
     assert_eq!(effects[0]["kind"], "malformed");
