@@ -61,7 +61,7 @@ fn main() {
     );
     let (replay_check, floor_check) = (counts(&replay_check), counts(&floor_check));
     println!(
-        "replay_ratio: {}: {} lines, {} effects, {rounds} rounds",
+        "replay_ratio: {}: {} lines, {} effects, rounds: {rounds}",
         stream.origin,
         lines.len(),
         replay_check.effects

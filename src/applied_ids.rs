@@ -63,6 +63,45 @@ fn key(at: DateTime<Utc>) -> (i64, u32) {
     (at.timestamp(), at.timestamp_subsec_nanos())
 }
 
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// The key of `clock - window`: the oldest time an id the window keeps may have.
+///
+/// The same as `key(clock.checked_sub_signed(window)?)`, computed on the key instead of
+/// through chrono's calendar (about 100 instructions, twice per event: 5.6% of the
+/// replay's step; docs/performance.md, "Lines in batches, and the index's hash"). A
+/// time outside a leap second is seconds and nanoseconds since the epoch, and so is
+/// the difference. A clock in a leap second takes chrono's path, whose arithmetic
+/// around leap seconds this does not repeat. Where chrono's result would fall before
+/// the earliest `DateTime`, this gives a key below every time a block holds, which
+/// keeps every id, as `None` did.
+fn cutoff(clock: DateTime<Utc>, window: TimeDelta) -> (i64, u32) {
+    debug_assert!(
+        window >= TimeDelta::zero(),
+        "a policy's window is 0 or more days"
+    );
+    let (seconds, nanoseconds) = key(clock);
+    let nanoseconds = i64::from(nanoseconds);
+    if nanoseconds >= NANOS_PER_SECOND {
+        return clock.checked_sub_signed(window).map_or((i64::MIN, 0), key);
+    }
+    // The window's nanoseconds are in [0, 10^9), so the difference is at most a second
+    // below that range.
+    let mut part = nanoseconds - i64::from(window.subsec_nanos());
+    let mut whole = seconds.checked_sub(window.num_seconds());
+    if part < 0 {
+        part += NANOS_PER_SECOND;
+        whole = whole.and_then(|w| w.checked_sub(1));
+    }
+    match whole {
+        Some(whole) => (
+            whole,
+            u32::try_from(part).expect("nanoseconds within [0, 10^9)"),
+        ),
+        None => (i64::MIN, 0),
+    }
+}
+
 /// One applied event id and the time of its event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedId {
@@ -130,24 +169,39 @@ impl AppliedIds {
         })
     }
 
-    fn find(&self, id: &str, since: Option<DateTime<Utc>>) -> bool {
+    /// Whether `id` is remembered at or after the time `since` gives, which is asked
+    /// only when the filter cannot rule the id out (most ids it sees are new).
+    fn find(&self, id: &str, since: impl FnOnce() -> Option<(i64, u32)>) -> bool {
         let h = hash(id);
         if self.maybe & bit(h) == 0 {
             return false;
         }
-        let since = since.map(key);
+        let since = since();
         self.records()
             .any(|r| r.hash == h && r.id == id.as_bytes() && since.is_none_or(|t| r.at >= t))
     }
 
     /// Whether an event with this id is remembered.
     pub fn contains(&self, id: &EventId) -> bool {
-        self.find(id.as_str(), None)
+        self.find(id.as_str(), || None)
     }
 
     /// Whether an event with this id was applied at or after `since`.
     pub fn contains_since(&self, id: &EventId, since: DateTime<Utc>) -> bool {
-        self.find(id.as_str(), Some(since))
+        self.find(id.as_str(), || Some(key(since)))
+    }
+
+    /// Whether an event with this id was applied within `window` before `clock`: as
+    /// [`AppliedIds::contains_since`] from `clock - window` (from the earliest time
+    /// when that is out of range), without the time arithmetic for an id the filter
+    /// rules out.
+    pub(crate) fn contains_within(
+        &self,
+        id: &EventId,
+        clock: DateTime<Utc>,
+        window: TimeDelta,
+    ) -> bool {
+        self.find(id.as_str(), || Some(cutoff(clock, window)))
     }
 
     /// How many ids are remembered.
@@ -204,9 +258,7 @@ impl AppliedIds {
         if self.bytes.is_empty() {
             return;
         }
-        let Some(cutoff) = clock.checked_sub_signed(window).map(key) else {
-            return;
-        };
+        let cutoff = cutoff(clock, window);
         let Some(kept) = self.records().find(|r| r.at >= cutoff).map(|r| r.start) else {
             // Give the memory back: a lead that stops getting events keeps nothing.
             *self = AppliedIds::default();
@@ -223,7 +275,7 @@ impl AppliedIds {
     pub(crate) fn absorb(&mut self, other: &AppliedIds) {
         for r in other.records() {
             let id = std::str::from_utf8(r.id).expect("the block holds only whole strs");
-            if !self.find(id, None) {
+            if !self.find(id, || None) {
                 self.insert_sorted(id, r.time());
             }
         }
@@ -403,6 +455,54 @@ mod tests {
         }
         let back: Vec<DateTime<Utc>> = ids.iter().map(|a| a.at).collect();
         assert_eq!(back, times);
+    }
+
+    #[test]
+    fn the_cutoff_is_chronos_time_minus_the_window_as_a_key() {
+        let earliest = DateTime::<Utc>::MIN_UTC;
+        let mut clocks: Vec<DateTime<Utc>> = [
+            "1969-12-31T23:59:59.5Z",
+            "1970-01-01T00:00:00Z",
+            "2016-12-31T23:59:60.25Z", // a leap second: chrono's own path
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T00:00:00.000000001Z",
+            "2026-11-26T10:00:00.123456789Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "-0001-03-01T00:00:00Z",
+        ]
+        .iter()
+        .map(|s| s.parse().expect("a valid time"))
+        .collect();
+        clocks.extend([
+            earliest,
+            earliest + TimeDelta::days(3),
+            DateTime::<Utc>::MAX_UTC,
+        ]);
+        // A sweep of times over 4,000 years, with every width of nanoseconds.
+        let mut nanos: i64 = 1;
+        for n in 0..2_000_i64 {
+            nanos = nanos * 7 % 1_000_000_007;
+            clocks.push(t(n * 733 - 700_000) + TimeDelta::nanoseconds(nanos % 86_400_000_000_000));
+        }
+        let windows = [
+            TimeDelta::zero(),
+            TimeDelta::nanoseconds(1),
+            TimeDelta::milliseconds(1_500),
+            TimeDelta::days(7),
+            TimeDelta::milliseconds(648_000_123), // 7.5 days and 123 ms
+            TimeDelta::days(36_500),
+        ];
+        for &clock in &clocks {
+            for &window in &windows {
+                let expected = clock.checked_sub_signed(window).map(key);
+                let got = cutoff(clock, window);
+                match expected {
+                    Some(expected) => assert_eq!(got, expected, "{clock} - {window}"),
+                    // Out of range: below every time a block can hold.
+                    None => assert!(got < key(earliest), "{clock} - {window}: {got:?}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -135,12 +135,11 @@ impl Engine {
         let Some(id) = event.id() else {
             return false;
         };
-        let since = lead
-            .clock
-            .max(event.at())
-            .checked_sub_signed(self.inner.dedupe_window)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
-        lead.applied_events.contains_since(id, since)
+        lead.applied_events.contains_within(
+            id,
+            lead.clock.max(event.at()),
+            self.inner.dedupe_window,
+        )
     }
 
     /// The refusal of a `created` event for a lead that exists: a redelivery of the
