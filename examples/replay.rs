@@ -378,9 +378,10 @@ impl Run<'_> {
                     Ok(read) => {
                         self.progress.advance(read as u64);
                         line_no += 1;
-                        let begin = match text[start..].starts_with(BOM) {
-                            true if line_no == 1 => start + BOM.len(),
-                            _ => start,
+                        let begin = if line_no == 1 && text[start..].starts_with(BOM) {
+                            start + BOM.len()
+                        } else {
+                            start
                         };
                         if text[begin..].iter().all(u8::is_ascii_whitespace) {
                             text.truncate(start);
