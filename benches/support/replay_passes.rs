@@ -159,8 +159,23 @@ pub fn full(engine: &Engine, lines: &[&[u8]], check: bool) -> (Outcome, LeadBook
     (outcome, book)
 }
 
+/// Two checking passes of the replay and two of the floor, which must each write the
+/// same bytes twice; the counts of events, effects and bytes that every measured pass
+/// must then match (the replay's, the floor's).
+pub fn checked_counts(engine: &Engine, lines: &[&[u8]]) -> (Outcome, Outcome) {
+    let (replay, _) = full(engine, lines, true);
+    assert_eq!(
+        full(engine, lines, true).0,
+        replay,
+        "the replay is deterministic"
+    );
+    let floor_pass = floor(lines, true);
+    assert_eq!(floor(lines, true), floor_pass, "the floor is deterministic");
+    (counts(&replay), counts(&floor_pass))
+}
+
 /// The counts of a checking pass, to compare a measured pass with.
-pub fn counts(checked: &Outcome) -> Outcome {
+fn counts(checked: &Outcome) -> Outcome {
     Outcome {
         checksum: 0,
         ..*checked
