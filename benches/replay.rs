@@ -6,9 +6,9 @@
 //! - `replay/step`: apply the already parsed events to a fresh [`LeadBook`].
 //! - `replay/full`: what `examples/replay` does for each line: parse, apply, write
 //!   every effect as a JSON line. Like the example, the floor and the replay parse 32
-//!   lines at a time and then handle them in order. The book is dropped outside the measurement
-//!   (criterion's `iter_with_large_drop`), as the example ends the process without
-//!   dropping it; so is `replay/step`'s.
+//!   lines at a time and then handle them in order. The book is dropped outside the
+//!   measurement (criterion's `iter_with_large_drop`), as the example ends the process
+//!   without dropping it; so is `replay/step`'s.
 //!
 //! The floor and the replay write through one 8 KiB buffer, handed on and cleared when
 //! full, as the example's `BufWriter` does; neither keeps its whole output in memory.

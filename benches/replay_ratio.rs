@@ -24,7 +24,7 @@ mod stream;
 
 use passes::{checked_counts, engine, floor, full};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The middle value (the upper middle of an even count).
 fn median(mut values: Vec<f64>) -> f64 {
@@ -76,11 +76,10 @@ fn main() {
         fulls.push(full_time.as_secs_f64());
         ratios.push(ratio);
     }
-    let show = |s: f64| format!("{:.3?}", Duration::from_secs_f64(s));
     println!(
-        "median: floor {}  full {}  full / floor {:.3}x (median of the rounds' ratios)",
-        show(median(floors)),
-        show(median(fulls)),
+        "median: floor {:.3} s  full {:.3} s  full / floor {:.3}x (median of the rounds' ratios)",
+        median(floors),
+        median(fulls),
         median(ratios)
     );
 }

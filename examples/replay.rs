@@ -359,49 +359,13 @@ impl Run<'_> {
         source: &str,
         stdout: &mut impl Write,
     ) -> Result<(), Failure> {
-        let mut text = Vec::new();
-        let mut lines: Vec<(u64, Range<usize>)> = Vec::with_capacity(BATCH);
+        let mut batch = Batch::default();
         let mut parsed: Vec<Result<Event, Effect>> = Vec::with_capacity(BATCH);
         let mut out = Vec::new();
         let mut line_no: u64 = 0;
         loop {
-            text.clear();
-            lines.clear();
-            let mut end = Ok(false);
-            while lines.len() < BATCH {
-                let start = text.len();
-                match input.read_until(b'\n', &mut text) {
-                    Ok(0) => {
-                        end = Ok(true);
-                        break;
-                    }
-                    Ok(read) => {
-                        self.progress.advance(read as u64);
-                        line_no += 1;
-                        let begin = if line_no == 1 && text[start..].starts_with(BOM) {
-                            start + BOM.len()
-                        } else {
-                            start
-                        };
-                        if text[begin..].iter().all(u8::is_ascii_whitespace) {
-                            text.truncate(start);
-                        } else {
-                            lines.push((line_no, begin..text.len()));
-                        }
-                    }
-                    Err(e) => {
-                        end = Err(Failure(format!(
-                            "cannot read {source} after line {line_no}: {e}"
-                        )));
-                        break;
-                    }
-                }
-            }
-            parsed.extend(
-                lines
-                    .iter()
-                    .map(|(line_no, range)| event_of_line(*line_no, &text[range.clone()])),
-            );
+            let read = batch.read(&mut input, &mut line_no, &mut self.progress);
+            parsed.extend(batch.events());
             for line in parsed.drain(..) {
                 out.clear();
                 match line {
@@ -418,10 +382,63 @@ impl Run<'_> {
                 }
                 write_effects(stdout, &out)?;
             }
-            if end? {
+            // A read error comes after the effects of every line read before it.
+            let ended = read
+                .map_err(|e| Failure(format!("cannot read {source} after line {line_no}: {e}")))?;
+            if ended {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Up to [`BATCH`] input lines that are not blank, read ahead of the book: their
+/// bytes, and each line's (1-based) number and place in them.
+#[derive(Default)]
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<(u64, Range<usize>)>,
+}
+
+impl Batch {
+    /// Reads the lines after line `line_no` until it holds [`BATCH`] or the input ends
+    /// (then `true`); `line_no` counts blank lines too. A byte-order mark at the start
+    /// of the input is skipped.
+    fn read(
+        &mut self,
+        input: &mut impl BufRead,
+        line_no: &mut u64,
+        progress: &mut Progress,
+    ) -> io::Result<bool> {
+        self.text.clear();
+        self.lines.clear();
+        while self.lines.len() < BATCH {
+            let start = self.text.len();
+            let read = input.read_until(b'\n', &mut self.text)?;
+            if read == 0 {
+                return Ok(true);
+            }
+            progress.advance(read as u64);
+            *line_no += 1;
+            let begin = if *line_no == 1 && self.text[start..].starts_with(BOM) {
+                start + BOM.len()
+            } else {
+                start
+            };
+            if self.text[begin..].iter().all(u8::is_ascii_whitespace) {
+                self.text.truncate(start);
+            } else {
+                self.lines.push((*line_no, begin..self.text.len()));
+            }
+        }
+        Ok(false)
+    }
+
+    /// Each line's event, or the `malformed` effect that says why it is not one.
+    fn events(&self) -> impl Iterator<Item = Result<Event, Effect>> + '_ {
+        self.lines
+            .iter()
+            .map(|(line_no, range)| event_of_line(*line_no, &self.text[range.clone()]))
     }
 }
 
