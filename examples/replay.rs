@@ -364,7 +364,7 @@ impl Run<'_> {
         let mut out = Vec::new();
         let mut line_no: u64 = 0;
         loop {
-            let read = batch.read(&mut input, &mut line_no, &mut self.progress);
+            let read = batch.read(&mut input, &mut line_no, self.progress);
             parsed.extend(batch.events());
             for line in parsed.drain(..) {
                 out.clear();
