@@ -8,7 +8,7 @@ use std::fmt;
 /// The content a lead was sent or consumed, in name order, each once
 /// ([`Lead::content_seen`]); nurture never sends it again.
 ///
-/// A sorted vector of inline names in one exactly sized heap block (a `BTreeSet` used
+/// A sorted vector of interned names (4 bytes each) in one exactly sized heap block (a `BTreeSet` used
 /// to take a ~300-byte node for one name). Its serde form is the sorted list of names,
 /// as before.
 ///
@@ -23,7 +23,7 @@ impl ContentSeen {
     }
 
     /// The content, in name (string) order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
         self.0.iter().map(Name::as_str)
     }
 

@@ -1,7 +1,7 @@
 //! Identifiers. They are plain strings on the wire; the newtypes keep a lead id from
 //! being passed where a rep id is expected.
 
-use crate::name::Name;
+use crate::inline_str::InlineStr;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -46,10 +46,10 @@ macro_rules! string_id {
 }
 
 string_id!(
-    /// The host's id of a lead (`"L1"`). Inline up to 24 bytes (a [`Name`]): a lead,
+    /// The host's id of a lead (`"L1"`). Inline up to 24 bytes (an [`InlineStr`]): a lead,
     /// its deadline in the book's queue and each effect hold a copy, and comparing the
     /// lead's own id on a lookup then reads no other heap block.
-    LeadId(Name)
+    LeadId(InlineStr)
 );
 string_id!(
     /// The host's id of an event, used to refuse a redelivered event (`"e-42"`).

@@ -1,5 +1,6 @@
 //! Profile attributes: what is known about a lead (seniority, company size, region...).
 
+use crate::inline_str::InlineStr;
 use crate::name::Name;
 use crate::name_map::NameMap;
 use serde::de::{self, Deserializer, Visitor};
@@ -152,8 +153,8 @@ pub enum ProfileValue {
     Bool(bool),
     /// Any JSON number.
     Number(f64),
-    /// Any JSON string (inline up to 24 bytes, see [`Name`]).
-    Text(Name),
+    /// Any JSON string (inline up to 24 bytes, see [`InlineStr`]).
+    Text(InlineStr),
 }
 
 impl ProfileValue {

@@ -63,7 +63,7 @@ impl Engine {
         // The survivor's own choices first: which of the two chose later is not known.
         for choice in &dup.rare.get().choices {
             if !surv.rare.get().choices.contains(choice) {
-                surv.rare.get_mut().choices.push(choice.clone());
+                surv.rare.get_mut().choices.push(*choice);
             }
         }
         for (program, position) in dup.rare.get().program_positions.iter() {

@@ -60,7 +60,7 @@ impl TouchKinds {
         for (group, g) in &scoring.groups {
             let group = Name::from(group.as_str());
             for kind in &g.kinds {
-                table.entry(kind).group = Some((group.clone(), g.cap));
+                table.entry(kind).group = Some((group, g.cap));
             }
         }
         for kind in &scoring.hand_raisers {

@@ -149,9 +149,7 @@ impl ScoreState {
         if points == 0.0 {
             return;
         }
-        let cause = LedgerCause::Touch {
-            touch: kind.clone(),
-        };
+        let cause = LedgerCause::Touch { touch: *kind };
         self.add_engagement(cause, points, group, t, bounds);
     }
 
@@ -173,7 +171,7 @@ impl ScoreState {
         if let Some((name, group_cap)) = group {
             let g = match self.groups.get_mut(&**name) {
                 Some(g) => g,
-                None => self.groups.entry(name.clone()).or_insert(0.0),
+                None => self.groups.entry(*name).or_insert(0.0),
             };
             let wanted = *g + points;
             let kept = wanted.clamp(bounds.floor, group_cap.max(bounds.floor));
@@ -181,9 +179,7 @@ impl ScoreState {
             if kept != wanted {
                 self.ledger.record(
                     t,
-                    LedgerCause::GroupCap {
-                        group: name.clone(),
-                    },
+                    LedgerCause::GroupCap { group: *name },
                     kept - wanted,
                     bounds.ledger_size,
                 );
@@ -244,7 +240,7 @@ impl ScoreState {
             bounds.ledger_size,
         );
         for (name, v) in &other.groups {
-            *self.groups.entry(name.clone()).or_insert(0.0) += v;
+            *self.groups.entry(*name).or_insert(0.0) += v;
         }
         self.engagement = wanted.clamp(bounds.floor, bounds.cap);
         if self.engagement != wanted {
