@@ -8,13 +8,13 @@ use std::fmt;
 /// The content a lead was sent or consumed, in name order, each once
 /// ([`Lead::content_seen`]); nurture never sends it again.
 ///
-/// A sorted vector of interned names (4 bytes each) in one exactly sized heap block (a `BTreeSet` used
-/// to take a ~300-byte node for one name). Its serde form is the sorted list of names,
-/// as before.
+/// A sorted boxed slice of interned names (4 bytes each): one exactly sized heap block,
+/// and 16 bytes in the lead's record (a `BTreeSet` used to take a ~300-byte node for
+/// one name). Its serde form is the sorted list of names, as before.
 ///
 /// [`Lead::content_seen`]: crate::Lead::content_seen
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct ContentSeen(Vec<Name>);
+pub struct ContentSeen(Box<[Name]>);
 
 impl ContentSeen {
     /// Whether the lead was sent or consumed `content`.
@@ -41,11 +41,13 @@ impl ContentSeen {
         self.0.binary_search_by(|n| n.as_str().cmp(content))
     }
 
-    /// Adds `content` if it is not there; the vector grows by exactly one name.
+    /// Adds `content` if it is not there; the block grows by exactly one name.
     pub(crate) fn insert(&mut self, content: &str) {
         if let Err(i) = self.find(content) {
-            self.0.reserve_exact(1);
-            self.0.insert(i, Name::from(content));
+            let mut names = std::mem::take(&mut self.0).into_vec();
+            names.reserve_exact(1);
+            names.insert(i, Name::from(content));
+            self.0 = names.into_boxed_slice();
         }
     }
 }
@@ -69,9 +71,7 @@ impl Serialize for ContentSeen {
 impl<'de> Deserialize<'de> for ContentSeen {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let set = BTreeSet::<Name>::deserialize(deserializer)?;
-        let mut names = Vec::with_capacity(set.len());
-        names.extend(set);
-        Ok(ContentSeen(names))
+        Ok(ContentSeen(set.into_iter().collect()))
     }
 }
 
@@ -80,11 +80,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn content_is_kept_once_in_name_order_with_no_spare_capacity() {
+    fn content_is_kept_once_in_name_order() {
         let mut seen = ContentSeen::default();
-        for content in ["welcome", "case-study", "welcome", "pricing-guide"] {
+        for (content, len) in [
+            ("welcome", 1),
+            ("case-study", 2),
+            ("welcome", 2),
+            ("pricing-guide", 3),
+        ] {
             seen.insert(content);
-            assert_eq!(seen.0.capacity(), seen.0.len());
+            assert_eq!(seen.0.len(), len);
         }
         assert_eq!(
             seen.iter().collect::<Vec<_>>(),

@@ -56,7 +56,7 @@ pub struct Lead {
     pub(crate) entered_stage_at: DateTime<Utc>,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) first_touch: Touch,
-    pub(crate) account: Option<String>,
+    pub(crate) account: Option<Box<str>>,
     pub(crate) profile: Profile,
 }
 

@@ -258,12 +258,12 @@ cap = 12
         engine.step(&mut lead, &touch("email_open", t0())).unwrap();
     }
     assert_eq!(lead.score().engagement, 10.0);
-    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+    assert_eq!(lead.score().groups.get("email"), Some(10.0));
     assert_eq!(ledger_causes(&lead).last(), Some(&(LedgerCause::Cap, -2.0)));
     // So a fourth open is held back by both caps and takes nothing away.
     engine.step(&mut lead, &touch("email_open", t0())).unwrap();
     assert_eq!(lead.score().engagement, 10.0);
-    assert_eq!(lead.score().groups.get("email"), Some(&10.0));
+    assert_eq!(lead.score().groups.get("email"), Some(10.0));
 }
 
 #[test]
@@ -680,7 +680,7 @@ proptest! {
             let s = lead.score();
             assert!(s.engagement <= 80.0 + 1e-9 && s.engagement >= -20.0 - 1e-9, "{}", s.engagement);
             if let Some(email) = s.groups.get("email") {
-                assert!(*email <= 15.0 + 1e-9, "{email}");
+                assert!(email <= 15.0 + 1e-9, "{email}");
             }
         });
     }

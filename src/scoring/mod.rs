@@ -5,10 +5,12 @@
 //! closed deals and learning one from them is [`calibrate`](crate::calibrate)'s job.
 
 mod fit;
+mod group_points;
 mod state;
 
 pub use crate::matrix::{Band, Cell, Grade};
 pub use fit::fit_points;
 pub(crate) use fit::{fit_changes, fit_entries};
+pub use group_points::GroupPoints;
 pub(crate) use state::{decay_factor, Bounds};
 pub use state::{Ledger, LedgerCause, LedgerEntry, Reached, SalesAttempt, ScoreState};

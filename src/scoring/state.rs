@@ -1,5 +1,6 @@
 //! A lead's score: fit points, engagement that decays, and the ledger that explains it.
 
+use super::GroupPoints;
 use crate::id::LeadId;
 use crate::name::Name;
 use crate::stage::Stage;
@@ -26,7 +27,7 @@ pub struct ScoreState {
     /// Engagement points at `at`.
     pub engagement: f64,
     /// Engagement points per engagement group at `at` (only groups the lead touched).
-    pub groups: BTreeMap<Name, f64>,
+    pub groups: GroupPoints,
     /// When `engagement` and `groups` were last computed.
     pub at: DateTime<Utc>,
     /// The half-life (days) of the policy that last scored the lead.
@@ -51,7 +52,7 @@ impl ScoreState {
             funnel: 0.0,
             reached: Reached::default(),
             engagement: 0.0,
-            groups: BTreeMap::new(),
+            groups: GroupPoints::default(),
             at,
             half_life_days,
             ledger: Ledger::default(),
@@ -169,10 +170,7 @@ impl ScoreState {
         self.ledger.record(t, cause, points, bounds.ledger_size);
         let mut applied = points;
         if let Some((name, group_cap)) = group {
-            let g = match self.groups.get_mut(&**name) {
-                Some(g) => g,
-                None => self.groups.entry(*name).or_insert(0.0),
-            };
+            let g = self.groups.points_mut(*name);
             let wanted = *g + points;
             let kept = wanted.clamp(bounds.floor, group_cap.max(bounds.floor));
             *g = kept;
@@ -199,7 +197,7 @@ impl ScoreState {
                 .record(t, cause, kept - wanted, bounds.ledger_size);
             if let Some((name, _)) = group {
                 // The group gives up what the total could not hold.
-                if let Some(g) = self.groups.get_mut(&**name) {
+                if let Some(g) = self.groups.get_mut(name) {
                     *g += kept - wanted;
                 }
             }
@@ -239,8 +237,8 @@ impl ScoreState {
             other.engagement,
             bounds.ledger_size,
         );
-        for (name, v) in &other.groups {
-            *self.groups.entry(*name).or_insert(0.0) += v;
+        for &(name, v) in other.groups.entries() {
+            *self.groups.points_mut(name) += v;
         }
         self.engagement = wanted.clamp(bounds.floor, bounds.cap);
         if self.engagement != wanted {
@@ -525,7 +523,7 @@ mod tests {
             );
         }
         assert_eq!(s.engagement, 25.0);
-        assert_eq!(s.groups["email" as &str], 25.0);
+        assert_eq!(s.groups["email"], 25.0);
         assert_eq!(s.ledger.total(), 25.0);
     }
 
