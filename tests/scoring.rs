@@ -371,7 +371,12 @@ fn a_merge_past_the_cap_is_cut_by_the_cap_and_the_ledger_says_so() {
     assert_eq!(
         &causes[causes.len() - 2..],
         &[
-            (LedgerCause::Merged { lead: "L2".into() }, 30.0),
+            (
+                LedgerCause::Merged {
+                    lead: Box::new("L2".into())
+                },
+                30.0
+            ),
             (LedgerCause::Cap, -10.0)
         ]
     );

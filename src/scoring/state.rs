@@ -215,7 +215,9 @@ impl ScoreState {
             self.fit += delta;
             self.ledger.record(
                 t,
-                LedgerCause::Fit { attr: attr.clone() },
+                LedgerCause::Fit {
+                    attr: Name::from(attr.as_str()),
+                },
                 *delta,
                 ledger_size,
             );
@@ -233,7 +235,9 @@ impl ScoreState {
         let wanted = self.engagement + other.engagement;
         self.ledger.record(
             t,
-            LedgerCause::Merged { lead: from.clone() },
+            LedgerCause::Merged {
+                lead: Box::new(from.clone()),
+            },
             other.engagement,
             bounds.ledger_size,
         );
@@ -394,7 +398,7 @@ pub enum LedgerCause {
     /// A fit rule on this attribute started (positive) or stopped (negative) matching.
     Fit {
         /// The profile attribute.
-        attr: String,
+        attr: Name,
     },
     /// Engagement decayed with the half-life.
     Decay,
@@ -409,7 +413,7 @@ pub enum LedgerCause {
     Floor,
     /// A sales contact attempt scored the points of the `scoring.sales` rules it
     /// matched. Boxed because it is the one large cause: every ledger entry is as
-    /// large as its largest cause (56 bytes with the box, 72 without).
+    /// large as its largest cause (40 bytes with the box, 72 without).
     Sales(Box<SalesAttempt>),
     /// The lead reached a stage for the first time (`scoring.milestones`).
     Milestone {
@@ -423,8 +427,9 @@ pub enum LedgerCause {
     },
     /// A merged duplicate's engagement was added.
     Merged {
-        /// The duplicate.
-        lead: LeadId,
+        /// The duplicate. Boxed, as the sales cause is: merges are rare, and every
+        /// ledger entry is as large as its largest cause.
+        lead: Box<LeadId>,
     },
 }
 
@@ -456,8 +461,8 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_ledger_entry_is_56_bytes_because_the_sales_cause_is_boxed() {
-        assert_eq!(std::mem::size_of::<LedgerEntry>(), 56);
+    fn a_ledger_entry_is_40_bytes_because_the_large_causes_are_boxed_and_names_interned() {
+        assert_eq!(std::mem::size_of::<LedgerEntry>(), 40);
     }
 
     #[test]
