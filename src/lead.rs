@@ -87,9 +87,9 @@ impl OwnerAlerts {
 
 /// Where a touch came from, with its time. The first touch is kept for life.
 ///
-/// The names are inline up to 24 bytes ([`Name`]), so a lead's two touches own no heap
-/// for the usual sources, campaigns and channels; they serialize as strings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The names are interned ([`Name`], 4 bytes each), so a touch is 24 bytes and owns no
+/// heap; they serialize as strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touch {
     /// The lead source of a `created` event, or the kind of a `touch` event.
     pub source: Name,

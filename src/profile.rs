@@ -14,11 +14,12 @@ use std::ops::Index;
 /// It reads and writes like the `BTreeMap<String, ProfileValue>` it replaced (`get`,
 /// `insert`, `iter` in name order, `collect` from pairs, `profile["attr"]`) and has the
 /// same serde form, a JSON object with its keys in name order (a repeated key's last
-/// value wins). It is kept as one exactly sized vector of (name, value), the names and
-/// short text values inline ([`Name`]): every lead of a book repeats the same
-/// attribute names, and a `BTreeMap` paid a heap block for each name and a whole node
-/// for the map. Ten attributes (nine of them text): 480 bytes in one block, where the
-/// map took 722 in twenty (docs/performance.md, issue 11).
+/// value wins). It is kept as one exactly sized block of (name, value), the attribute
+/// names interned ([`Name`], 4 bytes) and short text values inline ([`InlineStr`]):
+/// every lead of a book repeats the same attribute names, and a `BTreeMap` paid a heap
+/// block for each name and a whole node for the map. Ten attributes (nine of them
+/// text): 320 bytes in one block, where the map took 722 in twenty
+/// (docs/performance.md, issue 11).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Profile(NameMap<ProfileValue>);

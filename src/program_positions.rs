@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Per program, the index of the first step the lead has not been sent, in program
 /// name order ([`Lead::program_positions`]).
 ///
-/// A small sorted vector of (program, position) with the names inline. Its serde form
+/// A small sorted block of (program, position) with the names interned. Its serde form
 /// is the JSON object `{"program": position, ...}` in name order, as before.
 ///
 /// [`Lead::program_positions`]: crate::Lead::program_positions

@@ -6,8 +6,9 @@ use std::ops::Index;
 
 /// A lead's touch counts per touch kind, in kind order ([`Lead::touch_counts`]).
 ///
-/// It is a small sorted vector of (kind, count) with each kind inline, so a lead with
-/// a few kinds holds one small heap block (a `BTreeMap` used to take a ~400-byte node).
+/// It is a small sorted block of (kind, count) with each kind interned
+/// ([`Name`](crate::Name), 4 bytes), so a lead with a few kinds holds one small heap
+/// block (a `BTreeMap` used to take a ~400-byte node).
 /// Its serde form is the JSON object `{"kind": count, ...}` in kind order, as before.
 ///
 /// [`Lead::touch_counts`]: crate::Lead::touch_counts

@@ -74,10 +74,10 @@ impl Engine {
         }
         surv.applied_events.absorb(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {
-            surv.first_touch = dup.first_touch.clone();
+            surv.first_touch = dup.first_touch;
         }
         if dup.last_touch.at > surv.last_touch.at {
-            surv.last_touch = dup.last_touch.clone();
+            surv.last_touch = dup.last_touch;
         }
         // The survivor's rare parts are allocated only for something to copy.
         if surv.rare.get().original_rep.is_none() && dup.rare.get().original_rep.is_some() {

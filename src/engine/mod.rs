@@ -176,7 +176,7 @@ impl Engine {
             entered_stage_at: at,
             created_at: at,
             clock: at,
-            first_touch: touch.clone(),
+            first_touch: touch,
             last_touch: touch,
             touch_counts: TouchCounts::default(),
             score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),

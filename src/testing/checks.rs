@@ -444,7 +444,7 @@ pub fn check_first_touch(engine: &Engine, events: &[Event]) -> Result<(), Invari
                 (EventKind::Merged { into }, Some(duplicate)) => {
                     if let (Some(theirs), Some(ours)) = (first.get(duplicate), first.get(into)) {
                         if theirs.at < ours.at {
-                            let earlier = theirs.clone();
+                            let earlier = *theirs;
                             first.insert(into.clone(), earlier);
                         }
                     }

@@ -203,7 +203,7 @@ impl<'e> Watch<'e> {
                         let Some(lead) = lead else {
                             return Err(format!("invariant 1: created lead {id} not in the book"));
                         };
-                        self.first.insert(id.clone(), lead.first_touch().clone());
+                        self.first.insert(id.clone(), *lead.first_touch());
                     }
                     Some(from) => check!(
                         self.told.get(id) == Some(from),
@@ -305,7 +305,7 @@ impl<'e> Watch<'e> {
                 } else {
                     surv.first_touch()
                 };
-                self.first.insert(into.clone(), earliest.clone());
+                self.first.insert(into.clone(), *earliest);
             }
         }
         for (id, _) in before {
