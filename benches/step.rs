@@ -5,6 +5,8 @@
 //!   every iteration measures the same steady-state path.
 //! - `book/ingest/100k`, `book/ingest/1M`: [`LeadBook::apply_into`] of one `touch` to a
 //!   pseudo-random lead of a book pre-filled with N leads.
+//! - `book/ingest_32/100k/plain`, `.../warm` (and `1M`): the same touches 32 at a
+//!   time, applied as they come, or after [`LeadBook::warm`] read their leads.
 //! - `floor/hashmap/100k`, `floor/hashmap/1M`: the same key sequence on a bare
 //!   `HashMap<String, Small>`: find the lead by `&str` and touch a number. No book can
 //!   go below this.
@@ -87,6 +89,9 @@ fn bench_step(c: &mut Criterion) {
     group.finish();
 }
 
+/// How many touches `book/ingest_32` applies at a time.
+const BATCH: usize = 32;
+
 /// The sizes benched, with their names in the bench ids.
 const SIZES: [(usize, &str); 2] = [(100_000, "100k"), (1_000_000, "1M")];
 
@@ -145,6 +150,39 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
             );
         })
     });
+    group.finish();
+
+    // The same touches 32 at a time, applied as they come and after warming the batch
+    // (`LeadBook::warm`): per touch, so the numbers read beside `book/ingest`.
+    let mut group = c.benchmark_group(format!("book/ingest_32/{name}"));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(30);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(6));
+    let mut batch: Vec<Event> = (0..BATCH).map(|_| touch("", t0())).collect();
+    for warm in [false, true] {
+        group.bench_function(if warm { "warm" } else { "plain" }, |b| {
+            b.iter(|| {
+                for event in &mut batch {
+                    at += TICK;
+                    ran += 1;
+                    *event.lead_mut().expect("a touch names its lead") =
+                        ids[keys.next_index(n)].clone();
+                    event.set_at(at);
+                }
+                if warm {
+                    book.warm(black_box(&batch));
+                }
+                for event in &batch {
+                    book.apply_into(engine, black_box(event), &mut out);
+                    assert!(
+                        out.is_empty(),
+                        "the touch changed more than scores: {out:?}"
+                    );
+                }
+            })
+        });
+    }
     group.finish();
     assert_eq!(book.len(), n);
     assert_eq!(book.watermark(), None, "no tick was applied");

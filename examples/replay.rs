@@ -352,7 +352,8 @@ impl Run<'_> {
     /// the effects are the same as line by line, but the parser's code and the book's
     /// each stay in the instruction cache for a whole batch instead of evicting each
     /// other on every line (docs/performance.md, "Lines in batches, and the index's
-    /// hash").
+    /// hash"). The book warms each batch's leads first ([`LeadBook::warm`]), so their
+    /// cache misses overlap.
     fn apply_lines(
         &mut self,
         mut input: impl BufRead,
@@ -366,6 +367,8 @@ impl Run<'_> {
         loop {
             let read = batch.read(&mut input, &mut line_no, self.progress);
             parsed.extend(batch.events());
+            self.book
+                .warm(parsed.iter().filter_map(|line| line.as_ref().ok()));
             for line in parsed.drain(..) {
                 out.clear();
                 match line {

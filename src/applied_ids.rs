@@ -195,6 +195,12 @@ impl AppliedIds {
     /// [`AppliedIds::contains_since`] from `clock - window` (from the earliest time
     /// when that is out of range), without the time arithmetic for an id the filter
     /// rules out.
+    /// Reads the block's first byte, as the step's scan and pruning will (see
+    /// [`LeadBook::warm`](crate::LeadBook::warm)).
+    pub(crate) fn warm(&self) -> u64 {
+        self.maybe ^ u64::from(self.bytes.first().copied().unwrap_or(0))
+    }
+
     pub(crate) fn contains_within(
         &self,
         id: &EventId,

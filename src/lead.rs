@@ -162,6 +162,27 @@ fn set_optional_name(slot: &mut Option<Name>, value: Option<&str>) {
 }
 
 impl Lead {
+    /// Reads a word from each line of the record that a step reads, and from the heap
+    /// blocks it reads, so that their cache misses are taken now
+    /// ([`LeadBook::warm`](crate::LeadBook::warm)). Changes nothing.
+    pub(crate) fn warm(&self) -> u64 {
+        let words = [
+            self.clock.timestamp() as u64,
+            u64::from(self.sla.attempts_made),
+            self.applied_events.warm(),
+            self.touch_counts.warm(),
+            self.score.engagement.to_bits(),
+            self.score
+                .ledger
+                .entries
+                .back()
+                .map_or(0, |entry| entry.points.to_bits()),
+            self.last_touch.at.timestamp() as u64,
+            self.content_seen.len() as u64,
+        ];
+        words.into_iter().fold(0, |all, word| all ^ word)
+    }
+
     /// The lead's id.
     pub fn id(&self) -> &LeadId {
         &self.id

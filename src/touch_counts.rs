@@ -42,6 +42,12 @@ impl TouchCounts {
         self.0.is_empty()
     }
 
+    /// Reads the first entry, as counting a touch will (see
+    /// [`LeadBook::warm`](crate::LeadBook::warm)).
+    pub(crate) fn warm(&self) -> u64 {
+        self.0.iter().next().map_or(0, |(_, n)| *n)
+    }
+
     /// Adds `n` touches of `kind`. No allocation for a kind the lead already had.
     pub(crate) fn add(&mut self, kind: &str, n: u64) {
         *self.0.get_or_insert(kind, 0) += n;

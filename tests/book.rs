@@ -1,4 +1,4 @@
-//! The book as a collection: iteration order, removal and eviction, the book's next
+//! The book as a collection: iteration order, removal and eviction, warming, the book's next
 //! deadline, and the policy fingerprint its snapshots record.
 //!
 //! Events and effects are read through their JSON form (CONTRACT.md), which does not
@@ -490,4 +490,40 @@ fn a_refused_snapshot_file_is_quoted_in_its_one_line_message_with_unprintable_by
         "{message}"
     );
     assert!(!message.contains('\n'), "{message}");
+}
+
+/// The default policy's engine, built once for the property below.
+fn shared_engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(engine)
+}
+
+proptest::proptest! {
+    #![proptest_config(leadcycle::testing::proptest_config(64))]
+
+    /// `LeadBook::warm` only reads: warming each batch of a stream first (twice, and
+    /// ids the book does not hold yet among them) leaves every effect and every lead as
+    /// applying the stream as it comes does.
+    #[test]
+    fn warming_each_batch_of_events_first_changes_no_effect_and_no_lead(
+        s in leadcycle::testing::streams(shared_engine(), leadcycle::testing::StreamOptions::new(120)),
+        batch in 1_usize..40,
+    ) {
+        let engine = shared_engine();
+        let (mut plain, mut warmed) = (LeadBook::new(), LeadBook::new());
+        let (mut plain_effects, mut warmed_effects) = (Vec::new(), Vec::new());
+        for events in s.events().chunks(batch) {
+            warmed.warm(events);
+            warmed.warm(events.iter().rev());
+            for event in events {
+                plain.apply_into(engine, event, &mut plain_effects);
+                warmed.apply_into(engine, event, &mut warmed_effects);
+            }
+        }
+        proptest::prop_assert_eq!(&warmed_effects, &plain_effects);
+        proptest::prop_assert_eq!(
+            serde_json::to_value(warmed.snapshot()).unwrap(),
+            serde_json::to_value(plain.snapshot()).unwrap()
+        );
+    }
 }

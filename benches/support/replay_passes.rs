@@ -132,6 +132,7 @@ pub fn full(engine: &Engine, lines: &[&[u8]], check: bool) -> (Outcome, LeadBook
     let (mut events, mut malformed, mut effects) = (0, 0, 0);
     for batch in lines.chunks(BATCH) {
         parse_batch(batch, &mut parsed);
+        book.warm(parsed.iter().flatten());
         for event in parsed.drain(..) {
             out.clear();
             match event {
