@@ -1,5 +1,5 @@
-//! The book as a collection: iteration order, removal and eviction, warming, the book's next
-//! deadline, and the policy fingerprint its snapshots record.
+//! The book as a collection: iteration order, removal and eviction, warming, the
+//! book's next deadline, and the policy fingerprint its snapshots record.
 //!
 //! Events and effects are read through their JSON form (CONTRACT.md), which does not
 //! change with the Rust API.
