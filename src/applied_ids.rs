@@ -195,10 +195,14 @@ impl AppliedIds {
     /// [`AppliedIds::contains_since`] from `clock - window` (from the earliest time
     /// when that is out of range), without the time arithmetic for an id the filter
     /// rules out.
-    /// Reads the block's first byte, as the step's scan and pruning will (see
-    /// [`LeadBook::warm`](crate::LeadBook::warm)).
+    /// Reads a byte of each cache line of the block and its last byte, as the step's
+    /// scan, pruning and appending will (see [`LeadBook::warm`](crate::LeadBook::warm)).
     pub(crate) fn warm(&self) -> u64 {
-        self.maybe ^ u64::from(self.bytes.first().copied().unwrap_or(0))
+        self.bytes
+            .iter()
+            .step_by(64)
+            .chain(self.bytes.last())
+            .fold(self.maybe, |all, &byte| all ^ u64::from(byte))
     }
 
     pub(crate) fn contains_within(

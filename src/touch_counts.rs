@@ -42,10 +42,12 @@ impl TouchCounts {
         self.0.is_empty()
     }
 
-    /// Reads the first entry, as counting a touch will (see
+    /// Reads the first and last entries, as counting a touch will (see
     /// [`LeadBook::warm`](crate::LeadBook::warm)).
     pub(crate) fn warm(&self) -> u64 {
-        self.0.iter().next().map_or(0, |(_, n)| *n)
+        let entries = self.0.entries();
+        let ends = [entries.first(), entries.last()];
+        ends.into_iter().flatten().fold(0, |all, (_, n)| all ^ *n)
     }
 
     /// Adds `n` touches of `kind`. No allocation for a kind the lead already had.
