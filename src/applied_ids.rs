@@ -195,6 +195,15 @@ impl AppliedIds {
     /// [`AppliedIds::contains_since`] from `clock - window` (from the earliest time
     /// when that is out of range), without the time arithmetic for an id the filter
     /// rules out.
+    pub(crate) fn contains_within(
+        &self,
+        id: &EventId,
+        clock: DateTime<Utc>,
+        window: TimeDelta,
+    ) -> bool {
+        self.find(id.as_str(), || Some(cutoff(clock, window)))
+    }
+
     /// Reads a byte of each cache line of the block and its last byte, as the step's
     /// scan, pruning and appending will (see [`LeadBook::warm`](crate::LeadBook::warm)).
     pub(crate) fn warm(&self) -> u64 {
@@ -203,15 +212,6 @@ impl AppliedIds {
             .step_by(64)
             .chain(self.bytes.last())
             .fold(self.maybe, |all, &byte| all ^ u64::from(byte))
-    }
-
-    pub(crate) fn contains_within(
-        &self,
-        id: &EventId,
-        clock: DateTime<Utc>,
-        window: TimeDelta,
-    ) -> bool {
-        self.find(id.as_str(), || Some(cutoff(clock, window)))
     }
 
     /// How many ids are remembered.

@@ -1,6 +1,7 @@
 //! The content a lead was sent or consumed.
 
 use crate::name::Name;
+use crate::name_map::NameMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -8,23 +9,24 @@ use std::fmt;
 /// The content a lead was sent or consumed, in name order, each once
 /// ([`Lead::content_seen`]); nurture never sends it again.
 ///
-/// A sorted boxed slice of interned names (4 bytes each): one exactly sized heap block,
-/// and 16 bytes in the lead's record (a `BTreeSet` used to take a ~300-byte node for
-/// one name). Its serde form is the sorted list of names, as before.
+/// A [`NameMap`] with no values: interned names (4 bytes each) in one exactly sized
+/// heap block, and 16 bytes in the lead's record (a `BTreeSet` used to take a
+/// ~300-byte node for one name). Its serde form is the sorted list of names, as
+/// before.
 ///
 /// [`Lead::content_seen`]: crate::Lead::content_seen
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct ContentSeen(Box<[Name]>);
+pub struct ContentSeen(NameMap<()>);
 
 impl ContentSeen {
     /// Whether the lead was sent or consumed `content`.
     pub fn contains(&self, content: &str) -> bool {
-        self.find(content).is_ok()
+        self.0.get(content).is_some()
     }
 
     /// The content, in name (string) order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
-        self.0.iter().map(Name::as_str)
+        self.0.entries().iter().map(|(name, ())| name.as_str())
     }
 
     /// How many contents.
@@ -37,18 +39,9 @@ impl ContentSeen {
         self.0.is_empty()
     }
 
-    fn find(&self, content: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|n| n.as_str().cmp(content))
-    }
-
     /// Adds `content` if it is not there; the block grows by exactly one name.
     pub(crate) fn insert(&mut self, content: &str) {
-        if let Err(i) = self.find(content) {
-            let mut names = std::mem::take(&mut self.0).into_vec();
-            names.reserve_exact(1);
-            names.insert(i, Name::from(content));
-            self.0 = names.into_boxed_slice();
-        }
+        self.0.get_or_insert(content, ());
     }
 }
 
@@ -71,7 +64,8 @@ impl Serialize for ContentSeen {
 impl<'de> Deserialize<'de> for ContentSeen {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let set = BTreeSet::<Name>::deserialize(deserializer)?;
-        Ok(ContentSeen(set.into_iter().collect()))
+        let names = set.into_iter().map(|name| (name, ())).collect();
+        Ok(ContentSeen(NameMap::from_sorted(names)))
     }
 }
 

@@ -46,9 +46,9 @@ macro_rules! string_id {
 }
 
 string_id!(
-    /// The host's id of a lead (`"L1"`). Inline up to 24 bytes (an [`InlineStr`]): a lead,
-    /// its deadline in the book's queue and each effect hold a copy, and comparing the
-    /// lead's own id on a lookup then reads no other heap block.
+    /// The host's id of a lead (`"L1"`). Inline up to 24 bytes (an [`InlineStr`]): a
+    /// lead, its deadline in the book's queue and each effect hold a copy, and comparing
+    /// the lead's own id on a lookup then reads no other heap block.
     LeadId(InlineStr)
 );
 string_id!(
