@@ -132,16 +132,16 @@ pub struct SlaClock {
 
 impl Touch {
     /// Records a touch of `source` from `campaign` and `channel` at `at`, keeping the
-    /// names that did not change (a long name is on the heap: this keeps the touch
-    /// path of a lead free of allocations when its campaign repeats).
+    /// names that did not change: comparing a name's text costs less than interning
+    /// it again.
     pub(crate) fn update(
         &mut self,
-        source: &str,
+        source: Name,
         campaign: Option<&str>,
         channel: Option<&str>,
         at: DateTime<Utc>,
     ) {
-        set_name(&mut self.source, source);
+        self.source = source;
         set_optional_name(&mut self.campaign, campaign);
         set_optional_name(&mut self.channel, channel);
         self.at = at;

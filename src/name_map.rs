@@ -46,6 +46,15 @@ impl<V> NameMap<V> {
             .binary_search_by(|(n, _)| n.as_str().cmp(name))
     }
 
+    /// As [`NameMap::find`], for a name already interned: a scan that compares
+    /// indexes finds it without reading a text, and only a new name is placed by text.
+    fn find_name(&self, name: Name) -> Result<usize, usize> {
+        match self.entries().iter().position(|(n, _)| *n == name) {
+            Some(i) => Ok(i),
+            None => self.find(&name),
+        }
+    }
+
     /// The value of `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&V> {
         self.find(name).ok().map(|i| &self.entries()[i].1)
@@ -62,7 +71,7 @@ impl<V> NameMap<V> {
     /// The value of `name`, inserting `default` first when it has none, for a name
     /// already interned.
     pub(crate) fn get_or_insert_name(&mut self, name: Name, default: V) -> &mut V {
-        match self.find(&name) {
+        match self.find_name(name) {
             Ok(i) => &mut self.entries_mut()[i].1,
             Err(i) => self.insert_at(i, (name, default)),
         }
@@ -81,7 +90,7 @@ impl<V> NameMap<V> {
 
     /// Sets `name` to `value`, returning the value it replaced.
     pub(crate) fn insert(&mut self, name: Name, value: V) -> Option<V> {
-        match self.find(&name) {
+        match self.find_name(name) {
             Ok(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             Err(i) => {
                 self.insert_at(i, (name, value));

@@ -1,5 +1,6 @@
 //! How many touches of each kind a lead has had.
 
+use crate::name::Name;
 use crate::name_map::NameMap;
 use serde::{Deserialize, Serialize};
 use std::ops::Index;
@@ -51,8 +52,13 @@ impl TouchCounts {
     }
 
     /// Adds `n` touches of `kind`. No allocation for a kind the lead already had.
-    pub(crate) fn add(&mut self, kind: &str, n: u64) {
-        *self.0.get_or_insert(kind, 0) += n;
+    pub(crate) fn add(&mut self, kind: Name, n: u64) {
+        *self.0.get_or_insert_name(kind, 0) += n;
+    }
+
+    /// Each kind with its count, in kind order, the kinds interned.
+    pub(crate) fn entries(&self) -> &[(Name, u64)] {
+        self.0.entries()
     }
 }
 
@@ -78,9 +84,9 @@ mod tests {
     fn counts_add_up_per_kind_and_iterate_in_kind_order() {
         let mut counts = TouchCounts::default();
         assert!(counts.is_empty());
-        counts.add("web_visit", 1);
-        counts.add("email_open", 2);
-        counts.add("web_visit", 3);
+        counts.add(Name::from("web_visit"), 1);
+        counts.add(Name::from("email_open"), 2);
+        counts.add(Name::from("web_visit"), 3);
         assert_eq!(counts.get("web_visit"), Some(4));
         assert_eq!(counts["email_open"], 2);
         assert_eq!(counts.get("demo_request"), None);

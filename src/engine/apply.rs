@@ -36,28 +36,21 @@ impl Engine {
                 content,
             } => {
                 let facts = self.inner.touch_kinds.get(kind);
+                // The policy's kinds are interned already: the ledger, the counts and
+                // the last touch take that name, and only another kind (one the hook
+                // may still give points) is interned, once.
+                let kind = facts.map_or_else(|| Name::from(kind.as_str()), |f| f.name);
                 let points = facts.map_or(0.0, |f| f.points) + self.extra_points(lead, event, out);
                 gained = points;
                 if points != 0.0 {
                     self.decay(lead, at);
-                    match facts {
-                        Some(facts) => {
-                            let group = facts.group.as_ref().map(|(g, cap)| (g, *cap));
-                            lead.score
-                                .add_touch(&facts.name, points, group, at, self.bounds());
-                        }
-                        // A kind the policy does not score, given points by the hook.
-                        None => lead.score.add_touch(
-                            &Name::from(kind.as_str()),
-                            points,
-                            None,
-                            at,
-                            self.bounds(),
-                        ),
-                    }
+                    let group = facts
+                        .and_then(|f| f.group.as_ref())
+                        .map(|(g, cap)| (g, *cap));
+                    lead.score
+                        .add_touch(&kind, points, group, at, self.bounds());
                 }
                 hand_raiser = facts.is_some_and(|f| f.hand_raiser);
-                // Reuse the existing strings: this is the hot path of a busy book.
                 lead.touch_counts.add(kind, 1);
                 lead.last_touch
                     .update(kind, campaign.as_deref(), channel.as_deref(), at);

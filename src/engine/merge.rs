@@ -54,7 +54,7 @@ impl Engine {
         self.decay(surv, at);
         self.decay(dup, at);
         surv.score.absorb(&dup.score, &dup.id, at, self.bounds());
-        for (kind, n) in dup.touch_counts.iter() {
+        for &(kind, n) in dup.touch_counts.entries() {
             surv.touch_counts.add(kind, n);
         }
         for content in dup.content_seen.iter() {
