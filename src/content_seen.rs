@@ -9,10 +9,10 @@ use std::fmt;
 /// The content a lead was sent or consumed, in name order, each once
 /// ([`Lead::content_seen`]); nurture never sends it again.
 ///
-/// A [`NameMap`] with no values: interned names (4 bytes each) in one exactly sized
-/// heap block, and 16 bytes in the lead's record (a `BTreeSet` used to take a
-/// ~300-byte node for one name). Its serde form is the sorted list of names, as
-/// before.
+/// The crate's sorted map of names, with no values: interned names (4 bytes each) in
+/// one exactly sized heap block, and 16 bytes in the lead's record (a `BTreeSet` used
+/// to take a ~300-byte node for one name). Its serde form is the sorted list of names,
+/// as before.
 ///
 /// [`Lead::content_seen`]: crate::Lead::content_seen
 #[derive(Clone, Default, PartialEq, Eq)]
