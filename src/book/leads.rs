@@ -4,10 +4,8 @@
 use super::chunked::Chunked;
 use crate::id::LeadId;
 use crate::lead::Lead;
+use hashbrown::HashTable;
 use std::borrow::Borrow;
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::iter::{Flatten, FusedIterator};
 use std::slice;
 
@@ -15,60 +13,85 @@ use std::slice;
 ///
 /// Leads sit in entry order in a vector of fixed-size chunks ([`Chunked`]: a large book
 /// holds less than a chunk of empty room, where a doubling `Vec` held up to as much as
-/// it had leads); a hash map finds a lead's slot by id. Taking
+/// it had leads); a hash table finds a lead's slot by id. Taking
 /// a lead out leaves a hole, so no other lead moves and the order stays; holes are
 /// closed, in order, once they outnumber the leads.
 ///
-/// The map is keyed by a 64-bit hash of the id, not by the id: a lookup then reads
-/// the table and the lead, not also the id's own heap string (a profile of the replay
-/// put a fifth of its time in `memcmp`, mostly cache misses on such strings), and a
-/// lead costs 16 bytes of index instead of 32 plus a copy of its id. The lead's own id
-/// is compared, so a lookup stays exact; an id whose hash another held id already has
-/// goes to `collided`, keyed by the id itself.
-#[derive(Clone, Debug, Default)]
+/// The table holds only slot numbers (4 bytes each) and finds them by the hash of the
+/// id, comparing the lead's own id, which the lookup reads anyway: a lead costs 4 bytes
+/// of index (and a control byte) instead of a copy of its id, and a lookup reads the
+/// table and the lead, not also an id's own heap string (a profile of the replay once
+/// put a fifth of its time in `memcmp`, mostly cache misses on such strings). A
+/// `HashMap<u64, usize>` keyed by the hash took 16 bytes a bucket: 35.6 bytes a lead
+/// at 1M leads against 10.5 now (docs/performance.md, issue 11).
+#[derive(Clone)]
 pub(crate) struct LeadSlots {
     slots: Chunked<Option<Lead>>,
-    index: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
-    collided: HashMap<LeadId, usize>,
+    /// The slot of every held lead, filed under the hash of its id.
+    index: HashTable<u32>,
+    hasher: IdHasher,
     holes: usize,
 }
 
-/// aHash with fixed seeds. The index is never written out and its order is never
-/// read, so the hash need not be the same across builds or machines; a lookup compares
-/// the lead's own id, so it need not be collision-free either. It must be fast: every
-/// event hashes its lead's id, and aHash spares ~180 of the ~210 instructions SipHash
+/// How the index hashes ids: aHash, which spares ~180 of the ~210 instructions SipHash
 /// took a line on the replay's ids (docs/performance.md, "Lines in batches, and the
-/// index's hash"). Ids that share a hash go to `collided`, a map with random keys, so
-/// crafted ids cannot make lookups slower than a `HashMap`'s.
-fn hash_of(id: &str) -> u64 {
-    const SEEDS: [u64; 4] = [
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    ];
-    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(id)
+/// index's hash"), under keys drawn per book from the standard library's random
+/// source, so that crafted ids cannot pile up in one place of the table. The index is
+/// never written out and its order never read (a lookup compares the lead's own id),
+/// so the keys change nothing a host sees.
+#[derive(Clone)]
+struct IdHasher(ahash::RandomState);
+
+impl Default for IdHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        let random = std::collections::hash_map::RandomState::new();
+        let key = |n: u64| random.hash_one(n);
+        IdHasher(ahash::RandomState::with_seeds(
+            key(0),
+            key(1),
+            key(2),
+            key(3),
+        ))
+    }
 }
 
-/// The index's keys are hashes already: hashing them again would only cost time.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
+impl IdHasher {
+    fn hash(&self, id: &str) -> u64 {
+        self.0.hash_one(id)
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; fold anything else in, to stay correct.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+    /// The hash slot `i` is filed under: its lead's id's. Only held slots are filed,
+    /// so the `0` of an empty one is never used.
+    fn hash_in(&self, slots: &Chunked<Option<Lead>>, i: u32) -> u64 {
+        id_in(slots, i).map_or(0, |id| self.hash(id))
+    }
+}
+
+impl Default for LeadSlots {
+    fn default() -> Self {
+        LeadSlots {
+            slots: Chunked::default(),
+            index: HashTable::new(),
+            hasher: IdHasher::default(),
+            holes: 0,
         }
     }
+}
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+/// The leads in order: the index's layout depends on the book's random keys.
+impl std::fmt::Debug for LeadSlots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.values()).finish()
     }
+}
+
+/// The id of the lead in slot `i`, if it holds one.
+fn id_in(slots: &Chunked<Option<Lead>>, i: u32) -> Option<&str> {
+    slots
+        .get(i as usize)?
+        .as_ref()
+        .map(|lead| lead.id().as_str())
 }
 
 impl LeadSlots {
@@ -91,19 +114,17 @@ impl LeadSlots {
 
     /// The slot of the lead with this id.
     fn slot_of(&self, id: &str) -> Option<usize> {
-        match self.index.get(&hash_of(id)) {
-            Some(&i) if self.id_at(i) == Some(id) => Some(i),
-            // Another id has this hash (or none does): only `collided` can hold it.
-            Some(_) => self.collided.get(id).copied(),
-            None => None,
-        }
-    }
-
-    fn id_at(&self, i: usize) -> Option<&str> {
-        self.slots.get(i)?.as_ref().map(|lead| lead.id().as_str())
+        let slots = &self.slots;
+        self.index
+            .find(self.hasher.hash(id), |&i| id_in(slots, i) == Some(id))
+            .map(|&i| i as usize)
     }
 
     /// Adds a lead whose id the book does not hold, after every other lead.
+    ///
+    /// # Panics
+    ///
+    /// When the book already has `u32::MAX` slots (some 1.5 TB of leads).
     pub(crate) fn insert(&mut self, id: LeadId, lead: Lead) {
         debug_assert!(
             self.slot_of(id.as_str()).is_none(),
@@ -111,39 +132,25 @@ impl LeadSlots {
         );
         let i = self.slots.len();
         self.slots.push(Some(lead));
-        self.index_at(id, i);
+        self.index_at(id.as_str(), i);
     }
 
-    /// Records that the lead `id` is at slot `i`. Each id is indexed once (when it is
-    /// inserted, or after `compact` cleared the index), so a hash the index already
-    /// holds is another id's.
-    fn index_at(&mut self, id: LeadId, i: usize) {
-        match self.index.entry(hash_of(id.as_str())) {
-            Entry::Vacant(free) => {
-                free.insert(i);
-            }
-            Entry::Occupied(_) => {
-                self.collided.insert(id, i);
-            }
-        }
+    /// Files slot `i`, which holds the lead `id`, in the table.
+    fn index_at(&mut self, id: &str, i: usize) {
+        let i = u32::try_from(i).expect("a book holds fewer than 2^32 slots");
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        self.index
+            .insert_unique(hasher.hash(id), i, |&j| hasher.hash_in(slots, j));
     }
 
     /// Forgets where the lead `id` is (its slot still holds it).
     fn unindex(&mut self, id: &str) {
-        if self.collided.remove(id).is_some() {
-            return;
-        }
-        let h = hash_of(id);
-        self.index.remove(&h);
-        // A lead that collided with this one takes over the hash.
-        let heir = self
-            .collided
-            .iter()
-            .find(|(other, _)| hash_of(other.as_str()) == h)
-            .map(|(other, &i)| (other.clone(), i));
-        if let Some((other, i)) = heir {
-            self.collided.remove(other.as_str());
-            self.index.insert(h, i);
+        let slots = &self.slots;
+        if let Ok(entry) = self
+            .index
+            .find_entry(self.hasher.hash(id), |&i| id_in(slots, i) == Some(id))
+        {
+            entry.remove();
         }
     }
 
@@ -210,7 +217,7 @@ impl LeadSlots {
             .map(|(i, _)| i)
             .collect();
         for &i in &picked {
-            if let Some(id) = self.id_at(i).map(str::to_owned) {
+            if let Some(id) = id_in(&self.slots, i as u32).map(str::to_owned) {
                 self.unindex(&id);
                 if let Some(slot) = self.slots.get_mut(i) {
                     *slot = None;
@@ -226,23 +233,17 @@ impl LeadSlots {
     fn compact(&mut self) {
         self.slots.retain(Option::is_some);
         self.index.clear();
-        self.collided.clear();
-        let ids: Vec<LeadId> = self
-            .slots
-            .iter()
-            .flatten()
-            .map(|l| l.id().clone())
-            .collect();
-        for (i, id) in ids.into_iter().enumerate() {
-            self.index_at(id, i);
+        let (slots, index, hasher) = (&self.slots, &mut self.index, &self.hasher);
+        for i in 0..u32::try_from(slots.len()).expect("a book holds fewer than 2^32 slots") {
+            index.insert_unique(hasher.hash_in(slots, i), i, |&j| hasher.hash_in(slots, j));
         }
         self.holes = 0;
-        self.index.shrink_to_fit();
-        self.collided.shrink_to_fit();
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        self.index.shrink_to_fit(|&i| hasher.hash_in(slots, i));
     }
 
-    /// The leads held: the slots less the holes (every held lead is indexed once, in
-    /// `index` or in `collided`, so this is also their total).
+    /// The leads held: the slots less the holes (every held lead is filed once in
+    /// `index`, so this is also its length).
     pub(crate) fn len(&self) -> usize {
         self.slots.len() - self.holes
     }
@@ -303,14 +304,21 @@ mod tests {
             .0
     }
 
+    /// Files slot `i` under the hash of `id`, whatever the slot holds: what a
+    /// collision of two ids' hashes would leave in the table.
+    fn plant(slots: &mut LeadSlots, id: &str, i: u32) {
+        let (held, index, hasher) = (&slots.slots, &mut slots.index, &slots.hasher);
+        index.insert_unique(hasher.hash(id), i, |&j| hasher.hash_in(held, j));
+    }
+
     #[test]
-    fn an_id_whose_hash_another_id_holds_is_still_found_exactly() {
+    fn an_id_whose_hash_another_lead_is_filed_under_is_still_found_exactly() {
         let mut slots = LeadSlots::default();
         slots.insert("A".into(), lead("A"));
-        // Pretend that B hashes like A: its hash's entry points at A's slot.
-        slots.index.insert(hash_of("B"), 0);
+        // Pretend that B hashes like A: A's slot is filed under B's hash too.
+        plant(&mut slots, "B", 0);
+        assert!(slots.get("B").is_none(), "A's slot is not B's");
         slots.insert("B".into(), lead("B"));
-        assert_eq!(slots.collided.len(), 1, "B went to the collided map");
         assert_eq!(slots.get("A").map(|l| l.id().as_str()), Some("A"));
         assert_eq!(slots.get("B").map(|l| l.id().as_str()), Some("B"));
         assert!(slots.get("C").is_none());
@@ -343,18 +351,19 @@ mod tests {
     }
 
     #[test]
-    fn removing_a_lead_hands_its_hash_only_to_an_id_that_really_has_it() {
+    fn removing_a_lead_takes_out_only_its_own_filing() {
         let mut slots = LeadSlots::default();
         slots.insert("A".into(), lead("A"));
-        // B's own hash is planted on A's slot, so B is kept apart in `collided`.
-        slots.index.insert(hash_of("B"), 0);
         slots.insert("B".into(), lead("B"));
+        // A's slot is also filed under B's hash, before B's own filing.
+        plant(&mut slots, "B", 0);
         slots.insert("C".into(), lead("C"));
-        // B does not have A's hash: taking A out must leave B where it was, found.
-        assert_eq!(slots.remove("A").map(|l| l.id().clone()), Some("A".into()));
-        assert_eq!(slots.get("B").map(|l| l.id().as_str()), Some("B"));
+        assert_eq!(slots.remove("B").map(|l| l.id().clone()), Some("B".into()));
+        assert_eq!(slots.get("A").map(|l| l.id().as_str()), Some("A"));
         assert_eq!(slots.get("C").map(|l| l.id().as_str()), Some("C"));
-        assert!(slots.get("A").is_none());
+        assert!(slots.get("B").is_none());
+        assert_eq!(slots.remove("A").map(|l| l.id().clone()), Some("A".into()));
+        assert!(slots.get("A").is_none() && slots.get("B").is_none());
     }
 
     #[test]
