@@ -126,7 +126,7 @@ fn main() {
             let clicks: u64 = run
                 .book
                 .iter()
-                .filter_map(|lead| lead.touch_counts().get("email_click"))
+                .filter_map(|lead| lead.touch_counts().get("email_click").map(u64::from))
                 .sum();
             assert_eq!(clicks, (warm + m) as u64, "every touch was counted");
         }

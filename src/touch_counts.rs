@@ -8,18 +8,20 @@ use std::ops::Index;
 /// A lead's touch counts per touch kind, in kind order ([`Lead::touch_counts`]).
 ///
 /// It is a small sorted block of (kind, count) with each kind interned
-/// ([`Name`](crate::Name), 4 bytes), so a lead with a few kinds holds one small heap
-/// block (a `BTreeMap` used to take a ~400-byte node).
+/// ([`Name`](crate::Name), 4 bytes) and each count a `u32`, so a kind costs a lead 8
+/// bytes of one small heap block (a `BTreeMap` used to take a ~400-byte node, and `u64`
+/// counts 16 bytes a kind). A count stops at `u32::MAX` (over four billion touches of
+/// one kind) rather than wrap.
 /// Its serde form is the JSON object `{"kind": count, ...}` in kind order, as before.
 ///
 /// [`Lead::touch_counts`]: crate::Lead::touch_counts
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct TouchCounts(NameMap<u64>);
+pub struct TouchCounts(NameMap<u32>);
 
 impl TouchCounts {
     /// The number of touches of `kind`; `None` for a kind the lead never had.
-    pub fn get(&self, kind: &str) -> Option<u64> {
+    pub fn get(&self, kind: &str) -> Option<u32> {
         self.0.get(kind).copied()
     }
 
@@ -29,7 +31,7 @@ impl TouchCounts {
     }
 
     /// Each kind with its count, in kind (string) order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, u64)> + '_ {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, u32)> + '_ {
         self.0.iter().map(|(k, n)| (k, *n))
     }
 
@@ -48,28 +50,32 @@ impl TouchCounts {
     pub(crate) fn warm(&self) -> u64 {
         let entries = self.0.entries();
         let ends = [entries.first(), entries.last()];
-        ends.into_iter().flatten().fold(0, |all, (_, n)| all ^ *n)
+        ends.into_iter()
+            .flatten()
+            .fold(0, |all, (_, n)| all ^ u64::from(*n))
     }
 
-    /// Adds `n` touches of `kind`. No allocation for a kind the lead already had.
-    pub(crate) fn add(&mut self, kind: Name, n: u64) {
-        *self.0.get_or_insert_name(kind, 0) += n;
+    /// Adds `n` touches of `kind`, up to `u32::MAX`. No allocation for a kind the lead
+    /// already had.
+    pub(crate) fn add(&mut self, kind: Name, n: u32) {
+        let count = self.0.get_or_insert_name(kind, 0);
+        *count = count.saturating_add(n);
     }
 
     /// Each kind with its count, in kind order, the kinds interned.
-    pub(crate) fn entries(&self) -> &[(Name, u64)] {
+    pub(crate) fn entries(&self) -> &[(Name, u32)] {
         self.0.entries()
     }
 }
 
 /// `counts["email_open"]`, as on the `BTreeMap` this replaced.
 impl Index<&str> for TouchCounts {
-    type Output = u64;
+    type Output = u32;
 
     /// # Panics
     ///
     /// When the lead never had a touch of this kind (use [`TouchCounts::get`]).
-    fn index(&self, kind: &str) -> &u64 {
+    fn index(&self, kind: &str) -> &u32 {
         self.0
             .get(kind)
             .unwrap_or_else(|| panic!("no touch of kind {kind:?}"))
@@ -100,6 +106,23 @@ mod tests {
             serde_json::to_string(&counts).unwrap(),
             r#"{"email_open":2,"web_visit":4}"#
         );
+    }
+
+    #[test]
+    fn a_count_stops_at_the_largest_u32_rather_than_wrap() {
+        let mut counts = TouchCounts::default();
+        let kind = Name::from("email_open");
+        counts.add(kind, u32::MAX - 1);
+        counts.add(kind, 1);
+        counts.add(kind, 1);
+        assert_eq!(counts.get("email_open"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn a_count_beyond_u32_is_refused_when_read_back() {
+        let error = serde_json::from_str::<TouchCounts>(r#"{"email_open":4294967296}"#)
+            .expect_err("too large a count");
+        assert!(error.to_string().contains("u32"), "{error}");
     }
 
     #[test]

@@ -249,7 +249,9 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::Score => {
                 *slot = Dynamic::from_float(lead.score.fit + lead.score.funnel + engagement())
             }
-            LeadField::Touches => *slot = counts(lead.touch_counts.iter()),
+            LeadField::Touches => {
+                *slot = counts(lead.touch_counts.iter().map(|(k, n)| (k, u64::from(n))))
+            }
             LeadField::FirstTouch => *slot = touch(&lead.first_touch),
             LeadField::LastTouch => *slot = touch(&lead.last_touch),
             LeadField::DaysSinceLastTouch => *slot = days(lead.last_touch.at, s.at),
