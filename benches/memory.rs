@@ -18,8 +18,8 @@
 //! forwards to the system allocator.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcycle::scoring::LedgerEntry;
-use leadcycle::{Engine, Event, Lead, LeadBook, Policy, Profile, ProfileValue};
+use leadcycle::scoring::{Ledger, LedgerEntry};
+use leadcycle::{AppliedIds, Engine, Event, Lead, LeadBook, Policy, Profile, ProfileValue};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -253,11 +253,19 @@ fn main() {
         .filter(|c| c.history)
         .map(|c| c.bytes)
         .sum();
+    // The record holds the inline part of the excluded components too: the profile's
+    // and the ledger's headers and the dedupe window's block pointer and filter. The
+    // goal's line above counts them as the record's; counted with their parts, they
+    // leave this.
+    let excluded_headers = std::mem::size_of::<Profile>()
+        + std::mem::size_of::<Ledger>()
+        + std::mem::size_of::<AppliedIds>();
     println!(
-        "| **total** | **{:.1}** | |\n| **total without the profile** | **{:.1}** | |\n| **total without the profile and the bounded history** | **{:.1}** | |",
+        "| **total** | **{:.1}** | |\n| **total without the profile** | **{:.1}** | |\n| **total without the profile and the bounded history** | **{:.1}** | |\n| the same, with the {excluded_headers} inline bytes of the profile, ledger and dedupe window counted with them | {:.1} | |",
         total as f64 / leads as f64,
         bounded as f64 / leads as f64,
-        (bounded - history) as f64 / leads as f64
+        (bounded - history) as f64 / leads as f64,
+        (bounded - history - excluded_headers * leads) as f64 / leads as f64
     );
     // The leads cannot own more than the whole book, nor a clone more than its original.
     assert!(

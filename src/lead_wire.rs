@@ -129,7 +129,7 @@ impl From<LeadFields> for Lead {
             last_touch: f.last_touch,
             touch_counts: f.touch_counts,
             profile: f.profile,
-            account: f.account.map(String::into_boxed_str),
+            account: f.account.as_deref().map(Name::from),
             score: f.score,
             armed: f.armed,
             do_not_email: f.do_not_email,

@@ -84,7 +84,7 @@ impl Engine {
             surv.rare.get_mut().original_rep = dup.rare.get().original_rep.clone();
         }
         if surv.account.is_none() {
-            surv.account = dup.account.clone();
+            surv.account = dup.account;
         }
         let before = surv.profile.clone();
         for (attr, value) in &dup.profile {

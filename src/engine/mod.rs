@@ -181,7 +181,7 @@ impl Engine {
             touch_counts: TouchCounts::default(),
             score: ScoreState::new(at, self.inner.policy.scoring.half_life_days),
             profile: profile.clone(),
-            account: account.as_deref().map(Box::from),
+            account: account.as_deref().map(Name::from),
             armed: true,
             do_not_email: false,
             enrolled: false,

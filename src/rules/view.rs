@@ -283,7 +283,7 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
             LeadField::Owner => {
                 put_optional(slot, lead.rare.get().owner.as_ref().map(|r| r.as_str()))
             }
-            LeadField::Account => put_optional(slot, lead.account.as_deref()),
+            LeadField::Account => put_optional(slot, lead.account()),
             LeadField::Opportunity => put_optional(slot, lead.rare.get().opportunity.as_deref()),
             LeadField::DoNotEmail => *slot = Dynamic::from_bool(lead.do_not_email),
             LeadField::Profile => {
