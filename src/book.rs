@@ -329,7 +329,7 @@ impl LeadBook {
         let mut words = 0_u64;
         for event in events {
             if let Some(lead) = event.lead().and_then(|id| self.leads.get(id)) {
-                words ^= lead.warm();
+                words ^= lead.warm(event);
             }
         }
         std::hint::black_box(words);

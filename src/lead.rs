@@ -6,6 +6,7 @@ use crate::day_points::DayPoints;
 use crate::id::{EventId, LeadId, RepId};
 use crate::name::Name;
 use crate::profile::Profile;
+use crate::pending_timers::PendingTimers;
 use crate::program_positions::ProgramPositions;
 use crate::rare_parts::Rare;
 use crate::scoring::ScoreState;
@@ -25,7 +26,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq)]
 // The fields a touch reads come first, in declaration order (`repr(C)`): a touch to a
 // lead of a large book pays a cache miss per line of the record it reads, and Rust's
-// own order (by alignment) spread them over every line (docs/performance.md, issue 11).
+// own order (by alignment) spread them over every line. A touch that carries no event
+// id and no content, to a lead in no program and no timed stage, reads the first
+// three lines (bytes 0-191) and no other (docs/performance.md, issue 11).
 #[repr(C)]
 pub struct Lead {
     pub(crate) id: LeadId,
@@ -36,29 +39,32 @@ pub struct Lead {
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    /// Whether the rare parts hold a nurture enrollment: kept in the record (in what
-    /// was padding) so that the checks every event makes, the next deadline and a
-    /// lengthened program, skip the rare parts of a lead in no program. Only
-    /// [`Lead::set_enrollment`] changes it (docs/performance.md, issue 11).
-    pub(crate) enrolled: bool,
+    /// Whether the rare parts hold a nurture enrollment and whether `sla` holds a
+    /// deadline: kept in the record's first line (in what was padding) so that the
+    /// checks every event makes, the next deadline and a lengthened program, read
+    /// neither for a lead that has none. Only [`Lead::set_enrollment`],
+    /// [`Lead::set_sla`] and [`Lead::update_sla`] change it.
+    pub(crate) timers: PendingTimers,
     /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
     /// lead, so kept behind one pointer that stays null until one is set.
     pub(crate) rare: Rare,
-    pub(crate) sla: SlaClock,
-    /// The ids of the events applied within the policy's dedupe window.
-    pub(crate) applied_events: AppliedIds,
     pub(crate) touch_counts: TouchCounts,
     pub(crate) score: ScoreState,
     pub(crate) last_touch: Touch,
+    // Line 3 (bytes 192-255): read by a touch to a timed lead, or with content.
+    pub(crate) sla: SlaClock,
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
-    // The rest: off the path of a touch that only scores (docs/performance.md, issue 11).
-    pub(crate) entered_stage_at: DateTime<Utc>,
-    pub(crate) created_at: DateTime<Utc>,
-    pub(crate) first_touch: Touch,
     /// Interned like a policy name: the book's account roll-up keeps every account
     /// it saw anyway, and a lead pays 4 bytes, not 16 and a heap copy.
     pub(crate) account: Option<Name>,
+    // Line 4: read by an event that carries an id.
+    /// The ids of the events applied within the policy's dedupe window.
+    pub(crate) applied_events: AppliedIds,
+    // The rest: off the path of a touch (docs/performance.md, issue 11).
+    pub(crate) entered_stage_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) first_touch: Touch,
     pub(crate) profile: Profile,
 }
 
@@ -132,6 +138,13 @@ pub struct SlaClock {
     pub idle_due: Option<DateTime<Utc>>,
 }
 
+impl SlaClock {
+    /// Whether any of its deadlines is set.
+    pub fn has_deadline(&self) -> bool {
+        self.respond_due.is_some() || self.attempts_due.is_some() || self.idle_due.is_some()
+    }
+}
+
 impl Touch {
     /// Records a touch of `source` from `campaign` and `channel` at `at`, keeping the
     /// names that did not change: comparing a name's text costs less than interning
@@ -164,14 +177,12 @@ fn set_optional_name(slot: &mut Option<Name>, value: Option<&str>) {
 }
 
 impl Lead {
-    /// Reads a word from each line of the record that a step reads, and from the heap
-    /// blocks it reads, so that their cache misses are taken now
+    /// Reads a word from each line of the record that applying `event` reads, and from
+    /// the heap blocks it reads, so that their cache misses are taken now
     /// ([`LeadBook::warm`](crate::LeadBook::warm)). Changes nothing.
-    pub(crate) fn warm(&self) -> u64 {
-        let words = [
+    pub(crate) fn warm(&self, event: &crate::Event) -> u64 {
+        let mut words = [
             self.clock.timestamp() as u64,
-            u64::from(self.sla.attempts_made),
-            self.applied_events.warm(),
             self.touch_counts.warm(),
             self.score.engagement.to_bits(),
             self.score
@@ -180,9 +191,23 @@ impl Lead {
                 .back()
                 .map_or(0, |entry| entry.points.to_bits()),
             self.last_touch.at.timestamp() as u64,
-            self.content_seen.len() as u64,
-        ];
-        words.into_iter().fold(0, |all, word| all ^ word)
+        ]
+        .into_iter()
+        .fold(0, |all, word| all ^ word);
+        let content = matches!(
+            event.kind(),
+            crate::EventKind::Touch {
+                content: Some(_),
+                ..
+            }
+        );
+        if self.timers.sla() || content {
+            words ^= u64::from(self.sla.attempts_made) ^ self.content_seen.len() as u64;
+        }
+        if event.id().is_some() {
+            words ^= self.applied_events.warm();
+        }
+        words
     }
 
     /// The lead's id.
@@ -283,11 +308,11 @@ impl Lead {
     /// Its current nurture enrollment. A recycled lead always has one.
     pub fn nurture(&self) -> Option<&Enrollment> {
         debug_assert_eq!(
-            self.enrolled,
+            self.timers.nurture(),
             self.rare.get().nurture.is_some(),
-            "the enrolled flag says what the rare parts hold"
+            "the nurture flag says what the rare parts hold"
         );
-        if self.enrolled {
+        if self.timers.nurture() {
             self.rare.get().nurture.as_ref()
         } else {
             None
@@ -296,7 +321,7 @@ impl Lead {
 
     /// Its enrollment, to change its step or due time.
     pub(crate) fn nurture_mut(&mut self) -> Option<&mut Enrollment> {
-        if self.enrolled {
+        if self.timers.nurture() {
             self.rare.if_set().and_then(|r| r.nurture.as_mut())
         } else {
             None
@@ -305,7 +330,7 @@ impl Lead {
 
     /// Enrolls it (`Some`) or ends its enrollment (`None`); returns the one it had.
     pub(crate) fn set_enrollment(&mut self, enrollment: Option<Enrollment>) -> Option<Enrollment> {
-        self.enrolled = enrollment.is_some();
+        self.timers.set_nurture(enrollment.is_some());
         match enrollment {
             Some(e) => self.rare.get_mut().nurture.replace(e),
             None => self.rare.if_set().and_then(|r| r.nurture.take()),
@@ -340,6 +365,18 @@ impl Lead {
         &self.sla
     }
 
+    /// Replaces its service-level clock.
+    pub(crate) fn set_sla(&mut self, sla: SlaClock) {
+        self.update_sla(|clock| *clock = sla);
+    }
+
+    /// Changes its service-level clock, keeping [`Lead::timers`] in step.
+    pub(crate) fn update_sla<R>(&mut self, change: impl FnOnce(&mut SlaClock) -> R) -> R {
+        let result = change(&mut self.sla);
+        self.timers.set_sla(self.sla.has_deadline());
+        result
+    }
+
     /// How many times it entered `recycled`.
     pub fn times_recycled(&self) -> u32 {
         self.rare.get().times_recycled
@@ -367,12 +404,22 @@ impl Lead {
     /// nurture step or completion). A host that stores leads itself wakes the lead then
     /// with [`Engine::advance`](crate::Engine::advance).
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        [
-            self.sla.respond_due,
-            self.sla.attempts_due,
-            self.sla.idle_due,
-            self.nurture().and_then(|e| e.due),
-        ]
+        debug_assert_eq!(
+            self.timers.sla(),
+            self.sla.has_deadline(),
+            "the SLA flag says what the clock holds"
+        );
+        let sla = if self.timers.sla() {
+            [
+                self.sla.respond_due,
+                self.sla.attempts_due,
+                self.sla.idle_due,
+            ]
+        } else {
+            [None; 3]
+        };
+        sla.into_iter()
+            .chain([self.nurture().and_then(|e| e.due)])
         .into_iter()
         .flatten()
         .min()

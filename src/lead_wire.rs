@@ -10,6 +10,7 @@ use crate::content_seen::ContentSeen;
 use crate::id::{LeadId, RepId};
 use crate::lead::{Enrollment, Lead, OwnerAlerts, SlaClock, Touch};
 use crate::name::Name;
+use crate::pending_timers::PendingTimers;
 use crate::profile::Profile;
 use crate::program_positions::ProgramPositions;
 use crate::rare_parts::{Rare, RareParts};
@@ -133,7 +134,7 @@ impl From<LeadFields> for Lead {
             score: f.score,
             armed: f.armed,
             do_not_email: f.do_not_email,
-            enrolled: f.nurture.is_some(),
+            timers: PendingTimers::from_parts(f.nurture.is_some(), f.sla.has_deadline()),
             content_seen: f.content_seen,
             sla: f.sla,
             applied_events: f.applied_events,

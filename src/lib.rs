@@ -128,6 +128,7 @@ mod lead_wire;
 mod matrix;
 mod name;
 mod name_map;
+mod pending_timers;
 pub mod policy;
 mod profile;
 mod program_positions;

@@ -189,12 +189,14 @@ impl Engine {
         let Some(sla) = self.inner.policy.sla.for_stage(lead.stage) else {
             return;
         };
-        lead.sla.respond_due = None;
-        lead.sla.attempts_made += 1;
-        if sla.attempts.is_some_and(|n| lead.sla.attempts_made >= n) {
-            lead.sla.attempts_due = None;
-        }
-        lead.sla.idle_due = sla.idle_days.map(|d| after(at, d));
+        lead.update_sla(|clock| {
+            clock.respond_due = None;
+            clock.attempts_made += 1;
+            if sla.attempts.is_some_and(|n| clock.attempts_made >= n) {
+                clock.attempts_due = None;
+            }
+            clock.idle_due = sla.idle_days.map(|d| after(at, d));
+        });
     }
 }
 

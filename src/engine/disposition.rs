@@ -253,7 +253,8 @@ impl Engine {
                     },
                 ));
                 let idle_days = self.inner.policy.sla.for_stage(lead.stage);
-                lead.sla.idle_due = idle_days.and_then(|s| s.idle_days).map(|d| after(at, d));
+                let idle_due = idle_days.and_then(|s| s.idle_days).map(|d| after(at, d));
+                lead.update_sla(|sla| sla.idle_due = idle_due);
                 return;
             }
         };

@@ -32,6 +32,7 @@ use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::name::Name;
+use crate::pending_timers::PendingTimers;
 use crate::policy::Policy;
 use crate::rare_parts::Rare;
 use crate::rules::{CompiledRules, Hook, HookError};
@@ -184,7 +185,7 @@ impl Engine {
             account: account.as_deref().map(Name::from),
             armed: true,
             do_not_email: false,
-            enrolled: false,
+            timers: PendingTimers::default(),
             content_seen: ContentSeen::default(),
             sla: SlaClock::default(),
             applied_events: Default::default(),

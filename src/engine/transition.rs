@@ -89,7 +89,7 @@ impl Engine {
         ));
         lead.stage = stage;
         lead.entered_stage_at = at;
-        lead.sla = self.sla_clock(stage, at);
+        lead.set_sla(self.sla_clock(stage, at));
         let scoring = &self.inner.policy.scoring;
         lead.score
             .reach(stage, &scoring.milestones, at, scoring.ledger_size);
