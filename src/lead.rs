@@ -5,8 +5,8 @@ use crate::content_seen::ContentSeen;
 use crate::day_points::DayPoints;
 use crate::id::{EventId, LeadId, RepId};
 use crate::name::Name;
-use crate::profile::Profile;
 use crate::pending_timers::PendingTimers;
+use crate::profile::Profile;
 use crate::program_positions::ProgramPositions;
 use crate::rare_parts::Rare;
 use crate::scoring::ScoreState;
@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 // The fields a touch reads come first, in declaration order (`repr(C)`): a touch to a
 // lead of a large book pays a cache miss per line of the record it reads, and Rust's
 // own order (by alignment) spread them over every line. A touch that carries no event
-// id and no content, to a lead in no program and no timed stage, reads the first
-// three lines (bytes 0-191) and no other (docs/performance.md, issue 11).
+// id and no content, to a lead in no program and no timed stage, reads bytes 0-191
+// and no other: three lines' worth, four where the record does not start a line
+// (the book's records sit at 16-byte boundaries; docs/performance.md, issue 11).
 #[repr(C)]
 pub struct Lead {
     pub(crate) id: LeadId,
@@ -40,7 +41,7 @@ pub struct Lead {
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
     /// Whether the rare parts hold a nurture enrollment and whether `sla` holds a
-    /// deadline: kept in the record's first line (in what was padding) so that the
+    /// deadline: kept in the record's first bytes (in what was padding) so that the
     /// checks every event makes, the next deadline and a lengthened program, read
     /// neither for a lead that has none. Only [`Lead::set_enrollment`],
     /// [`Lead::set_sla`] and [`Lead::update_sla`] change it.
@@ -51,14 +52,14 @@ pub struct Lead {
     pub(crate) touch_counts: TouchCounts,
     pub(crate) score: ScoreState,
     pub(crate) last_touch: Touch,
-    // Line 3 (bytes 192-255): read by a touch to a timed lead, or with content.
+    // Bytes 192-255: read by a touch to a timed lead, or with content.
     pub(crate) sla: SlaClock,
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
     /// Interned like a policy name: the book's account roll-up keeps every account
     /// it saw anyway, and a lead pays 4 bytes, not 16 and a heap copy.
     pub(crate) account: Option<Name>,
-    // Line 4: read by an event that carries an id.
+    // From byte 256: read by an event that carries an id.
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
     // The rest: off the path of a touch (docs/performance.md, issue 11).
@@ -420,8 +421,49 @@ impl Lead {
         };
         sla.into_iter()
             .chain([self.nurture().and_then(|e| e.due)])
-        .into_iter()
-        .flatten()
-        .min()
+            .flatten()
+            .min()
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    /// A 64-byte stretch of the record, counted from its start: a cache line's worth
+    /// (the record itself starts wherever its allocation puts it).
+    const LINE: usize = 64;
+
+    /// The stretch (0-based) that a field's last byte is in.
+    fn last_line(offset: usize, size: usize) -> usize {
+        (offset + size - 1) / LINE
+    }
+
+    #[test]
+    fn the_fields_a_scoring_touch_reads_are_the_records_first_192_bytes() {
+        assert_eq!(offset_of!(Lead, id), 0);
+        let hot = [
+            (offset_of!(Lead, clock), size_of::<DateTime<Utc>>()),
+            (offset_of!(Lead, timers), size_of::<PendingTimers>()),
+            (offset_of!(Lead, rare), size_of::<Rare>()),
+            (offset_of!(Lead, touch_counts), size_of::<TouchCounts>()),
+            (offset_of!(Lead, score), size_of::<ScoreState>()),
+            (offset_of!(Lead, last_touch), size_of::<Touch>()),
+        ];
+        for (offset, size) in hot {
+            assert!(
+                last_line(offset, size) < 3,
+                "a field at {offset} ends past byte 191"
+            );
+        }
+        // A timed lead's clock and the content seen share bytes 192-255; the dedupe
+        // window starts at byte 256.
+        let sla = offset_of!(Lead, sla);
+        assert_eq!((sla / LINE, last_line(sla, size_of::<SlaClock>())), (3, 3));
+        let content = offset_of!(Lead, content_seen);
+        assert_eq!(last_line(content, size_of::<ContentSeen>()), 3);
+        assert_eq!(offset_of!(Lead, applied_events) / LINE, 4);
+        assert_eq!(size_of::<Lead>(), 352);
     }
 }

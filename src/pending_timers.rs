@@ -6,8 +6,8 @@
 ///
 /// The book asks a lead for its next deadline before and after every event. Most
 /// leads of a large book are in neither a program nor a timed stage; this byte,
-/// in the record's first cache line, answers for them without reading the rare parts
-/// or the 40-byte SLA clock, which can then sit off the lines a touch reads
+/// among the record's first 64 bytes, answers for them without reading the rare parts
+/// or the 40-byte SLA clock, which can then sit off the bytes a touch reads
 /// (docs/performance.md, issue 11). Only [`Lead::set_enrollment`], [`Lead::set_sla`]
 /// and [`Lead::update_sla`] change it.
 ///
