@@ -3,16 +3,16 @@
 use crate::applied_ids::AppliedIds;
 use crate::content_seen::ContentSeen;
 use crate::day_points::DayPoints;
+use crate::held_parts::HeldParts;
 use crate::id::{EventId, LeadId, RepId};
 use crate::name::Name;
-use crate::pending_timers::PendingTimers;
 use crate::profile::Profile;
 use crate::program_positions::ProgramPositions;
 use crate::rare_parts::Rare;
 use crate::scoring::ScoreState;
 use crate::stage::Stage;
 use crate::touch_counts::TouchCounts;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One lead and its whole lifecycle state.
@@ -40,12 +40,13 @@ pub struct Lead {
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    /// Whether the rare parts hold a nurture enrollment and whether `sla` holds a
-    /// deadline: kept in the record's first bytes (in what was padding) so that the
-    /// checks every event makes, the next deadline and a lengthened program, read
-    /// neither for a lead that has none. Only [`Lead::set_enrollment`],
-    /// [`Lead::set_sla`] and [`Lead::update_sla`] change it.
-    pub(crate) timers: PendingTimers,
+    /// Whether the rare parts hold a nurture enrollment, `sla` a deadline and
+    /// `applied_events` an id: kept in the record's first bytes (in what was padding)
+    /// so that the checks every event makes (the next deadline, a lengthened program,
+    /// trimming the dedupe window) read none of them for a lead that has none. Only
+    /// [`Lead::set_enrollment`], [`Lead::set_sla`], [`Lead::update_sla`],
+    /// [`Lead::remember_id`], [`Lead::absorb_ids`] and [`Lead::forget_ids`] change it.
+    pub(crate) held: HeldParts,
     /// Owner, opportunity, removal, nurture, recycling and alerts: absent from a new
     /// lead, so kept behind one pointer that stays null until one is set.
     pub(crate) rare: Rare,
@@ -202,10 +203,12 @@ impl Lead {
                 ..
             }
         );
-        if self.timers.sla() || content {
+        if self.held.sla() || content {
             words ^= u64::from(self.sla.attempts_made) ^ self.content_seen.len() as u64;
         }
-        if event.id().is_some() {
+        // Trimming the window reads it whenever it holds an id; checking and
+        // remembering an event's id reads it always.
+        if self.held.ids() || event.id().is_some() {
             words ^= self.applied_events.warm();
         }
         words
@@ -309,11 +312,11 @@ impl Lead {
     /// Its current nurture enrollment. A recycled lead always has one.
     pub fn nurture(&self) -> Option<&Enrollment> {
         debug_assert_eq!(
-            self.timers.nurture(),
+            self.held.nurture(),
             self.rare.get().nurture.is_some(),
             "the nurture flag says what the rare parts hold"
         );
-        if self.timers.nurture() {
+        if self.held.nurture() {
             self.rare.get().nurture.as_ref()
         } else {
             None
@@ -322,7 +325,7 @@ impl Lead {
 
     /// Its enrollment, to change its step or due time.
     pub(crate) fn nurture_mut(&mut self) -> Option<&mut Enrollment> {
-        if self.timers.nurture() {
+        if self.held.nurture() {
             self.rare.if_set().and_then(|r| r.nurture.as_mut())
         } else {
             None
@@ -331,7 +334,7 @@ impl Lead {
 
     /// Enrolls it (`Some`) or ends its enrollment (`None`); returns the one it had.
     pub(crate) fn set_enrollment(&mut self, enrollment: Option<Enrollment>) -> Option<Enrollment> {
-        self.timers.set_nurture(enrollment.is_some());
+        self.held.set_nurture(enrollment.is_some());
         match enrollment {
             Some(e) => self.rare.get_mut().nurture.replace(e),
             None => self.rare.if_set().and_then(|r| r.nurture.take()),
@@ -371,10 +374,10 @@ impl Lead {
         self.update_sla(|clock| *clock = sla);
     }
 
-    /// Changes its service-level clock, keeping [`Lead::timers`] in step.
+    /// Changes its service-level clock, keeping [`Lead::held`] in step.
     pub(crate) fn update_sla<R>(&mut self, change: impl FnOnce(&mut SlaClock) -> R) -> R {
         let result = change(&mut self.sla);
-        self.timers.set_sla(self.sla.has_deadline());
+        self.held.set_sla(self.sla.has_deadline());
         result
     }
 
@@ -401,16 +404,42 @@ impl Lead {
         &self.applied_events
     }
 
+    /// Remembers the id of an event applied at `at` (see [`AppliedIds::record`]).
+    pub(crate) fn remember_id(&mut self, id: &EventId, at: DateTime<Utc>) {
+        self.applied_events.record(id, at, self.clock);
+        self.held.set_ids(true);
+    }
+
+    /// Takes in a merged duplicate's ids.
+    pub(crate) fn absorb_ids(&mut self, other: &AppliedIds) {
+        self.applied_events.absorb(other);
+        self.held.set_ids(!self.applied_events.is_empty());
+    }
+
+    /// Forgets the ids of events older than `window` before its clock; reads nothing
+    /// beyond the record's first bytes when it remembers none.
+    pub(crate) fn forget_ids(&mut self, window: TimeDelta) {
+        debug_assert_eq!(
+            self.held.ids(),
+            !self.applied_events.is_empty(),
+            "the ids flag says what the window holds"
+        );
+        if self.held.ids() {
+            self.applied_events.forget_before(self.clock, window);
+            self.held.set_ids(!self.applied_events.is_empty());
+        }
+    }
+
     /// The earliest time something falls due for it (a service level, an idle limit, a
     /// nurture step or completion). A host that stores leads itself wakes the lead then
     /// with [`Engine::advance`](crate::Engine::advance).
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
         debug_assert_eq!(
-            self.timers.sla(),
+            self.held.sla(),
             self.sla.has_deadline(),
             "the SLA flag says what the clock holds"
         );
-        let sla = if self.timers.sla() {
+        let sla = if self.held.sla() {
             [
                 self.sla.respond_due,
                 self.sla.attempts_due,
@@ -445,7 +474,7 @@ mod tests {
         assert_eq!(offset_of!(Lead, id), 0);
         let hot = [
             (offset_of!(Lead, clock), size_of::<DateTime<Utc>>()),
-            (offset_of!(Lead, timers), size_of::<PendingTimers>()),
+            (offset_of!(Lead, held), size_of::<HeldParts>()),
             (offset_of!(Lead, rare), size_of::<Rare>()),
             (offset_of!(Lead, touch_counts), size_of::<TouchCounts>()),
             (offset_of!(Lead, score), size_of::<ScoreState>()),

@@ -7,10 +7,10 @@
 
 use crate::applied_ids::AppliedIds;
 use crate::content_seen::ContentSeen;
+use crate::held_parts::HeldParts;
 use crate::id::{LeadId, RepId};
 use crate::lead::{Enrollment, Lead, OwnerAlerts, SlaClock, Touch};
 use crate::name::Name;
-use crate::pending_timers::PendingTimers;
 use crate::profile::Profile;
 use crate::program_positions::ProgramPositions;
 use crate::rare_parts::{Rare, RareParts};
@@ -134,7 +134,11 @@ impl From<LeadFields> for Lead {
             score: f.score,
             armed: f.armed,
             do_not_email: f.do_not_email,
-            timers: PendingTimers::from_parts(f.nurture.is_some(), f.sla.has_deadline()),
+            held: HeldParts::from_parts(
+                f.nurture.is_some(),
+                f.sla.has_deadline(),
+                !f.applied_events.is_empty(),
+            ),
             content_seen: f.content_seen,
             sla: f.sla,
             applied_events: f.applied_events,

@@ -72,7 +72,7 @@ impl Engine {
                 .program_positions
                 .advance_to(program, position);
         }
-        surv.applied_events.absorb(&dup.applied_events);
+        surv.absorb_ids(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {
             surv.first_touch = dup.first_touch;
         }
@@ -105,8 +105,7 @@ impl Engine {
                 .extend(from.recycle_reasons.iter().cloned());
         }
         self.set_clock(surv, at);
-        surv.applied_events
-            .forget_before(surv.clock, self.inner.dedupe_window);
+        surv.forget_ids(self.inner.dedupe_window);
         self.qualify(surv, event, false, out);
     }
 }

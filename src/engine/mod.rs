@@ -30,9 +30,9 @@ use crate::content_seen::ContentSeen;
 use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
+use crate::held_parts::HeldParts;
 use crate::lead::{Lead, SlaClock, Touch};
 use crate::name::Name;
-use crate::pending_timers::PendingTimers;
 use crate::policy::Policy;
 use crate::rare_parts::Rare;
 use crate::rules::{CompiledRules, Hook, HookError};
@@ -185,14 +185,14 @@ impl Engine {
             account: account.as_deref().map(Name::from),
             armed: true,
             do_not_email: false,
-            timers: PendingTimers::default(),
+            held: HeldParts::default(),
             content_seen: ContentSeen::default(),
             sla: SlaClock::default(),
             applied_events: Default::default(),
             rare: Rare::default(),
         };
         if let Some(id) = event.id() {
-            lead.applied_events.record(id, at, lead.clock);
+            lead.remember_id(id, at);
         }
         let changes = fit_entries(&self.inner.policy.scoring.fit, profile);
         lead.score
@@ -331,15 +331,14 @@ impl Engine {
     /// the policy that stepped it (a shorter window takes effect at once).
     fn set_clock(&self, lead: &mut Lead, t: DateTime<Utc>) {
         lead.clock = lead.clock.max(t);
-        lead.applied_events
-            .forget_before(lead.clock, self.inner.dedupe_window);
+        lead.forget_ids(self.inner.dedupe_window);
     }
 
     /// An event was applied to the lead at `at`: its clock moves on and its id is
     /// remembered.
     fn applied(&self, lead: &mut Lead, event: &Event) {
         if let Some(id) = event.id() {
-            lead.applied_events.record(id, event.at(), lead.clock);
+            lead.remember_id(id, event.at());
         }
         self.set_clock(lead, event.at());
     }
