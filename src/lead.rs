@@ -439,19 +439,24 @@ impl Lead {
             self.sla.has_deadline(),
             "the SLA flag says what the clock holds"
         );
-        let sla = if self.held.sla() {
-            [
+        // Most leads of a large book have neither: the book asks twice an event.
+        if !self.held.sla() && !self.held.nurture() {
+            return None;
+        }
+        let mut next = self.nurture().and_then(|e| e.due);
+        if self.held.sla() {
+            for due in [
                 self.sla.respond_due,
                 self.sla.attempts_due,
                 self.sla.idle_due,
             ]
-        } else {
-            [None; 3]
-        };
-        sla.into_iter()
-            .chain([self.nurture().and_then(|e| e.due)])
+            .into_iter()
             .flatten()
-            .min()
+            {
+                next = Some(next.map_or(due, |earliest| earliest.min(due)));
+            }
+        }
+        next
     }
 }
 
