@@ -165,7 +165,7 @@ impl LeadBook {
                 let next = lead.next_deadline();
                 // In the book before it is queued: a purge rebuilds the queue from the
                 // book's leads, and would drop the new lead's deadline.
-                self.leads.insert(id.clone(), lead);
+                self.leads.insert(lead);
                 self.schedule(id, None, next);
                 self.account_event(engine, id, event, out);
                 Ok(())

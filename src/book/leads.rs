@@ -106,7 +106,7 @@ impl LeadSlots {
                         *slot = Some(lead);
                     }
                 }
-                None => slots.insert(lead.id().clone(), lead),
+                None => slots.insert(lead),
             }
         }
         slots
@@ -125,22 +125,18 @@ impl LeadSlots {
     /// # Panics
     ///
     /// When the book already has `u32::MAX` slots (some 1.5 TB of leads).
-    pub(crate) fn insert(&mut self, id: LeadId, lead: Lead) {
+    pub(crate) fn insert(&mut self, lead: Lead) {
         debug_assert!(
-            self.slot_of(id.as_str()).is_none(),
-            "lead {id} is already held"
+            self.slot_of(lead.id().as_str()).is_none(),
+            "lead {} is already held",
+            lead.id()
         );
-        let i = self.slots.len();
+        let hash = self.hasher.hash(lead.id().as_str());
+        let i = u32::try_from(self.slots.len()).expect("a book holds fewer than 2^32 slots");
         self.slots.push(Some(lead));
-        self.index_at(id.as_str(), i);
-    }
-
-    /// Files slot `i`, which holds the lead `id`, in the table.
-    fn index_at(&mut self, id: &str, i: usize) {
-        let i = u32::try_from(i).expect("a book holds fewer than 2^32 slots");
         let (slots, hasher) = (&self.slots, &self.hasher);
         self.index
-            .insert_unique(hasher.hash(id), i, |&j| hasher.hash_in(slots, j));
+            .insert_unique(hash, i, |&j| hasher.hash_in(slots, j));
     }
 
     /// Forgets where the lead `id` is (its slot still holds it).
@@ -314,11 +310,11 @@ mod tests {
     #[test]
     fn an_id_whose_hash_another_lead_is_filed_under_is_still_found_exactly() {
         let mut slots = LeadSlots::default();
-        slots.insert("A".into(), lead("A"));
+        slots.insert(lead("A"));
         // Pretend that B hashes like A: A's slot is filed under B's hash too.
         plant(&mut slots, "B", 0);
         assert!(slots.get("B").is_none(), "A's slot is not B's");
-        slots.insert("B".into(), lead("B"));
+        slots.insert(lead("B"));
         assert_eq!(slots.get("A").map(|l| l.id().as_str()), Some("A"));
         assert_eq!(slots.get("B").map(|l| l.id().as_str()), Some("B"));
         assert!(slots.get("C").is_none());
@@ -333,7 +329,7 @@ mod tests {
         let mut slots = LeadSlots::default();
         for i in 0..10 {
             let id = format!("L{i}");
-            slots.insert(id.as_str().into(), lead(&id));
+            slots.insert(lead(&id));
         }
         // Closing holes moves every lead after them: done at each removal, taking
         // leads out of a large book would cost the book's size each time.
@@ -353,11 +349,11 @@ mod tests {
     #[test]
     fn removing_a_lead_takes_out_only_its_own_filing() {
         let mut slots = LeadSlots::default();
-        slots.insert("A".into(), lead("A"));
-        slots.insert("B".into(), lead("B"));
+        slots.insert(lead("A"));
+        slots.insert(lead("B"));
         // A's slot is also filed under B's hash, before B's own filing.
         plant(&mut slots, "B", 0);
-        slots.insert("C".into(), lead("C"));
+        slots.insert(lead("C"));
         assert_eq!(slots.remove("B").map(|l| l.id().clone()), Some("B".into()));
         assert_eq!(slots.get("A").map(|l| l.id().as_str()), Some("A"));
         assert_eq!(slots.get("C").map(|l| l.id().as_str()), Some("C"));
