@@ -439,10 +439,8 @@ impl Lead {
             self.sla.has_deadline(),
             "the SLA flag says what the clock holds"
         );
-        // Most leads of a large book have neither: the book asks twice an event.
-        if !self.held.sla() && !self.held.nurture() {
-            return None;
-        }
+        // Both parts are read only when the flag byte says they hold something: most
+        // leads of a large book have neither, and the book asks twice an event.
         let mut next = self.nurture().and_then(|e| e.due);
         if self.held.sla() {
             for due in [

@@ -22,8 +22,9 @@ use std::slice;
 /// of index (and a control byte) instead of a copy of its id, and a lookup reads the
 /// table and the lead, not also an id's own heap string (a profile of the replay once
 /// put a fifth of its time in `memcmp`, mostly cache misses on such strings). A
-/// `HashMap<u64, usize>` keyed by the hash took 16 bytes a bucket: 35.6 bytes a lead
-/// at 1M leads against 10.5 now (docs/performance.md, issue 11).
+/// `HashMap<u64, usize>` keyed by the hash took 16 bytes a bucket: the book's own bytes
+/// per idle lead at 1M leads were 36.9 with it and are 11.8 now (`benches/memory.rs`;
+/// docs/performance.md, issue 11).
 #[derive(Clone)]
 pub(crate) struct LeadSlots {
     slots: Chunked<Option<Lead>>,
