@@ -53,19 +53,18 @@ pub struct Lead {
     pub(crate) touch_counts: TouchCounts,
     pub(crate) score: ScoreState,
     pub(crate) last_touch: Touch,
-    // Bytes 192-255: read by a touch to a timed lead, or with content.
-    pub(crate) sla: SlaClock,
+    // Bytes 192-255: read by an event with content or an id, or to a timed lead.
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
+    /// The ids of the events applied within the policy's dedupe window.
+    pub(crate) applied_events: AppliedIds,
+    pub(crate) entered_stage_at: DateTime<Utc>,
     /// Interned like a policy name: the book's account roll-up keeps every account
     /// it saw anyway, and a lead pays 4 bytes, not 16 and a heap copy.
     pub(crate) account: Option<Name>,
-    // From byte 256: read by an event that carries an id.
-    /// The ids of the events applied within the policy's dedupe window.
-    pub(crate) applied_events: AppliedIds,
     // The rest: off the path of a touch (docs/performance.md, issue 11).
-    pub(crate) entered_stage_at: DateTime<Utc>,
-    pub(crate) created_at: DateTime<Utc>,
+    /// Also the creation time, unless the rare parts say otherwise
+    /// ([`Lead::created_at`]).
     pub(crate) first_touch: Touch,
     pub(crate) profile: Profile,
 }
@@ -141,6 +140,14 @@ pub struct SlaClock {
 }
 
 impl SlaClock {
+    /// No deadline, no attempt: the clock of a lead in an untimed stage.
+    pub(crate) const EMPTY: SlaClock = SlaClock {
+        respond_due: None,
+        attempts_due: None,
+        attempts_made: 0,
+        idle_due: None,
+    };
+
     /// Whether any of its deadlines is set.
     pub fn has_deadline(&self) -> bool {
         self.respond_due.is_some() || self.attempts_due.is_some() || self.idle_due.is_some()
@@ -204,7 +211,7 @@ impl Lead {
             }
         );
         if self.held.sla() || content {
-            words ^= u64::from(self.sla.attempts_made) ^ self.content_seen.len() as u64;
+            words ^= u64::from(self.sla().attempts_made) ^ self.content_seen.len() as u64;
         }
         // Trimming the window reads it whenever it holds an id; checking and
         // remembering an event's id reads it always.
@@ -231,7 +238,25 @@ impl Lead {
 
     /// When it was created.
     pub fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+        self.rare.get().created_at.unwrap_or(self.first_touch.at)
+    }
+
+    /// Replaces its first touch (a merge keeps the earlier of two), keeping its
+    /// creation time.
+    pub(crate) fn set_first_touch(&mut self, touch: Touch) {
+        let created_at = self.created_at();
+        self.first_touch = touch;
+        self.set_created_at(created_at);
+    }
+
+    /// Sets its creation time: in the rare parts only when it is not the first touch's
+    /// time.
+    pub(crate) fn set_created_at(&mut self, at: DateTime<Utc>) {
+        if at != self.first_touch.at {
+            self.rare.get_mut().created_at = Some(at);
+        } else if let Some(parts) = self.rare.if_set() {
+            parts.created_at = None;
+        }
     }
 
     /// The time of the last event applied to it or deadline fired for it.
@@ -366,7 +391,7 @@ impl Lead {
 
     /// The service-level deadlines of its current stay.
     pub fn sla(&self) -> &SlaClock {
-        &self.sla
+        &self.rare.get().sla
     }
 
     /// Replaces its service-level clock.
@@ -376,8 +401,20 @@ impl Lead {
 
     /// Changes its service-level clock, keeping [`Lead::held`] in step.
     pub(crate) fn update_sla<R>(&mut self, change: impl FnOnce(&mut SlaClock) -> R) -> R {
-        let result = change(&mut self.sla);
-        self.held.set_sla(self.sla.has_deadline());
+        let result = match self.rare.if_set() {
+            Some(parts) => change(&mut parts.sla),
+            // A lead without its rare parts gets them only if the change leaves the
+            // clock holding something: clearing an empty clock allocates nothing.
+            None => {
+                let mut sla = SlaClock::EMPTY;
+                let result = change(&mut sla);
+                if sla != SlaClock::EMPTY {
+                    self.rare.get_mut().sla = sla;
+                }
+                result
+            }
+        };
+        self.held.set_sla(self.sla().has_deadline());
         result
     }
 
@@ -436,20 +473,17 @@ impl Lead {
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
         debug_assert_eq!(
             self.held.sla(),
-            self.sla.has_deadline(),
+            self.sla().has_deadline(),
             "the SLA flag says what the clock holds"
         );
         // Both parts are read only when the flag byte says they hold something: most
         // leads of a large book have neither, and the book asks twice an event.
         let mut next = self.nurture().and_then(|e| e.due);
         if self.held.sla() {
-            for due in [
-                self.sla.respond_due,
-                self.sla.attempts_due,
-                self.sla.idle_due,
-            ]
-            .into_iter()
-            .flatten()
+            let sla = self.sla();
+            for due in [sla.respond_due, sla.attempts_due, sla.idle_due]
+                .into_iter()
+                .flatten()
             {
                 next = Some(next.map_or(due, |earliest| earliest.min(due)));
             }
@@ -489,13 +523,18 @@ mod tests {
                 "a field at {offset} ends past byte 191"
             );
         }
-        // A timed lead's clock and the content seen share bytes 192-255; the dedupe
-        // window starts at byte 256.
-        let sla = offset_of!(Lead, sla);
-        assert_eq!((sla / LINE, last_line(sla, size_of::<SlaClock>())), (3, 3));
-        let content = offset_of!(Lead, content_seen);
-        assert_eq!(last_line(content, size_of::<ContentSeen>()), 3);
-        assert_eq!(offset_of!(Lead, applied_events) / LINE, 4);
-        assert_eq!(size_of::<Lead>(), 352);
+        // The content seen, the dedupe window and the stage's entry time share bytes
+        // 192-255.
+        for (offset, size) in [
+            (offset_of!(Lead, content_seen), size_of::<ContentSeen>()),
+            (offset_of!(Lead, applied_events), size_of::<AppliedIds>()),
+            (
+                offset_of!(Lead, entered_stage_at),
+                size_of::<DateTime<Utc>>(),
+            ),
+        ] {
+            assert_eq!((offset / LINE, last_line(offset, size)), (3, 3));
+        }
+        assert_eq!(size_of::<Lead>(), 296);
     }
 }

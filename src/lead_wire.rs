@@ -34,7 +34,7 @@ impl Serialize for Lead {
         s.serialize_field("id", &self.id)?;
         s.serialize_field("stage", &self.stage)?;
         s.serialize_field("entered_stage_at", &self.entered_stage_at)?;
-        s.serialize_field("created_at", &self.created_at)?;
+        s.serialize_field("created_at", &self.created_at())?;
         s.serialize_field("clock", &self.clock)?;
         s.serialize_field("first_touch", &self.first_touch)?;
         s.serialize_field("last_touch", &self.last_touch)?;
@@ -56,7 +56,7 @@ impl Serialize for Lead {
         } else {
             s.serialize_field("choices", &rare.choices)?;
         }
-        s.serialize_field("sla", &self.sla)?;
+        s.serialize_field("sla", self.sla())?;
         s.serialize_field("times_recycled", &rare.times_recycled)?;
         if skip_reasons {
             s.skip_field("recycle_reasons")?;
@@ -124,7 +124,6 @@ impl From<LeadFields> for Lead {
             id: f.id,
             stage: f.stage,
             entered_stage_at: f.entered_stage_at,
-            created_at: f.created_at,
             clock: f.clock,
             first_touch: f.first_touch,
             last_touch: f.last_touch,
@@ -140,7 +139,6 @@ impl From<LeadFields> for Lead {
                 !f.applied_events.is_empty(),
             ),
             content_seen: f.content_seen,
-            sla: f.sla,
             applied_events: f.applied_events,
             rare: Rare::from_parts(RareParts {
                 owner: f.owner,
@@ -150,6 +148,8 @@ impl From<LeadFields> for Lead {
                 nurture: f.nurture,
                 program_positions: f.program_positions,
                 choices: f.choices,
+                sla: f.sla,
+                created_at: (f.created_at != f.first_touch.at).then_some(f.created_at),
                 times_recycled: f.times_recycled,
                 recycle_reasons: f.recycle_reasons,
                 alerts: f.alerts,

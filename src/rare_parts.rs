@@ -6,13 +6,14 @@
 //! allocated the first time any of them is set.
 
 use crate::id::RepId;
-use crate::lead::{Enrollment, OwnerAlerts};
+use crate::lead::{Enrollment, OwnerAlerts, SlaClock};
 use crate::name::Name;
 use crate::program_positions::ProgramPositions;
+use chrono::{DateTime, Utc};
 use std::fmt;
 
 /// What a lead gains as it is worked: sales ownership, its opportunity, its removal,
-/// nurture, its recycling history and the owner-alert memory.
+/// nurture, its service-level clock, its recycling history and the owner-alert memory.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct RareParts {
     pub(crate) owner: Option<RepId>,
@@ -22,6 +23,13 @@ pub(crate) struct RareParts {
     pub(crate) nurture: Option<Enrollment>,
     pub(crate) program_positions: ProgramPositions,
     pub(crate) choices: Vec<Name>,
+    /// Only the timed stages (MQL and later in the default policy) set it: a new
+    /// inquiry's record no longer carries 40 empty bytes for it (issue 11).
+    pub(crate) sla: SlaClock,
+    /// When the lead was created, kept here only when it is not its first touch's
+    /// time: a merge that gave it a duplicate's earlier first touch, or a lead read
+    /// back that way. Every other lead's creation is its first touch (issue 11).
+    pub(crate) created_at: Option<DateTime<Utc>>,
     pub(crate) times_recycled: u32,
     pub(crate) recycle_reasons: Vec<Name>,
     pub(crate) alerts: OwnerAlerts,
@@ -37,6 +45,8 @@ impl RareParts {
         nurture: None,
         program_positions: ProgramPositions::new(),
         choices: Vec::new(),
+        sla: SlaClock::EMPTY,
+        created_at: None,
         times_recycled: 0,
         recycle_reasons: Vec::new(),
         alerts: OwnerAlerts::new(),

@@ -1,7 +1,8 @@
 //! The serde form of a `Lead` is the format hosts keep leads and snapshots in, so its
 //! bytes must not change when the record's memory layout does (issue 11). A stream that
 //! fills every part of the record (touch counts, content seen, program positions,
-//! choices, recycle reasons, owner, opportunity, removal, alerts, remembered ids) is
+//! choices, recycle reasons, owner, opportunity, removal, alerts, remembered ids, an
+//! SLA clock, a creation time later than the first touch after a merge) is
 //! replayed and each lead's JSON is compared with the file written before the layout
 //! changed, `tests/lead_wire/leads.jsonl`.
 
@@ -49,6 +50,9 @@ const STREAM: &[&str] = &[
     r#"{"type":"sales_accepted","lead":"L5","at":"2026-01-19T09:00:00Z","rep":"R9","id":"e12"}"#,
     r#"{"type":"touch","lead":"L5","at":"2026-01-19T10:00:00Z","kind":"pricing_page_view","id":"e13"}"#,
     r#"{"type":"tick","at":"2026-01-20T00:00:00Z"}"#,
+    r#"{"type":"created","lead":"L6","at":"2026-01-20T01:00:00Z","source":"ebook","campaign":"spring-launch"}"#,
+    r#"{"type":"created","lead":"L7","at":"2026-01-20T02:00:00Z","source":"webinar"}"#,
+    r#"{"type":"merged","lead":"L6","at":"2026-01-20T03:00:00Z","into":"L7"}"#,
 ];
 
 fn replayed() -> LeadBook {
@@ -88,7 +92,12 @@ fn every_lead_serializes_to_the_bytes_written_before_the_layout_changed() {
 fn the_stream_fills_every_part_of_the_record_the_wire_test_protects() {
     let book = replayed();
     let all: Vec<&Lead> = book.iter().collect();
-    assert_eq!(all.len(), 5);
+    assert_eq!(all.len(), 7);
+    assert!(
+        all.iter().any(|l| l.created_at() > l.first_touch().at),
+        "a merge gave a lead an earlier first touch than its creation"
+    );
+    assert!(all.iter().any(|l| l.sla().has_deadline()));
     assert!(all.iter().any(|l| l.touch_counts().len() >= 2));
     assert!(all.iter().any(|l| l.content_seen().len() >= 2));
     assert!(all.iter().any(|l| l.program_positions().len() >= 2));

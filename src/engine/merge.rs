@@ -74,7 +74,7 @@ impl Engine {
         }
         surv.absorb_ids(&dup.applied_events);
         if dup.first_touch.at < surv.first_touch.at {
-            surv.first_touch = dup.first_touch;
+            surv.set_first_touch(dup.first_touch);
         }
         if dup.last_touch.at > surv.last_touch.at {
             surv.last_touch = dup.last_touch;

@@ -31,7 +31,7 @@ use crate::effect::{Cause, Effect, EffectKind};
 use crate::error::{PolicyError, Rejection, StepError};
 use crate::event::{Event, EventKind};
 use crate::held_parts::HeldParts;
-use crate::lead::{Lead, SlaClock, Touch};
+use crate::lead::{Lead, Touch};
 use crate::name::Name;
 use crate::policy::Policy;
 use crate::rare_parts::Rare;
@@ -175,7 +175,6 @@ impl Engine {
             id,
             stage: Stage::Inquiry,
             entered_stage_at: at,
-            created_at: at,
             clock: at,
             first_touch: touch,
             last_touch: touch,
@@ -187,7 +186,6 @@ impl Engine {
             do_not_email: false,
             held: HeldParts::default(),
             content_seen: ContentSeen::default(),
-            sla: SlaClock::default(),
             applied_events: Default::default(),
             rare: Rare::default(),
         };

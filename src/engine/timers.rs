@@ -59,15 +59,15 @@ impl Engine {
             return false;
         };
         self.set_clock(lead, at);
-        if lead.sla.respond_due == Some(at) {
+        if lead.sla().respond_due == Some(at) {
             lead.update_sla(|sla| sla.respond_due = None);
             breach(lead, SlaKind::Respond, at, out);
         }
-        if lead.sla.attempts_due == Some(at) {
+        if lead.sla().attempts_due == Some(at) {
             lead.update_sla(|sla| sla.attempts_due = None);
             breach(lead, SlaKind::Attempts, at, out);
         }
-        if lead.sla.idle_due == Some(at) {
+        if lead.sla().idle_due == Some(at) {
             lead.update_sla(|sla| sla.idle_due = None);
             breach(lead, SlaKind::Idle, at, out);
             self.recycle(lead, Recycling::Passive, Cause::SlaIdle, at, out);
