@@ -211,7 +211,13 @@ impl Lead {
             }
         );
         if self.held.sla() || content {
-            words ^= u64::from(self.sla().attempts_made) ^ self.content_seen.len() as u64;
+            words ^= self.content_seen.len() as u64;
+        }
+        if self.held.sla() {
+            // Both ends of the clock, which may straddle two lines of its block.
+            let sla = self.sla();
+            let time = |t: Option<DateTime<Utc>>| t.map_or(0, |t| t.timestamp() as u64);
+            words ^= time(sla.respond_due) ^ time(sla.idle_due);
         }
         // Trimming the window reads it whenever it holds an id; checking and
         // remembering an event's id reads it always.

@@ -15,7 +15,13 @@ use std::fmt;
 /// What a lead gains as it is worked: sales ownership, its opportunity, its removal,
 /// nurture, its service-level clock, its recycling history and the owner-alert memory.
 #[derive(Clone, Debug, Default, PartialEq)]
+// The SLA clock first (`repr(C)`): every event to a timed lead reads it, so it should
+// sit in the block's first line or two, which `Lead::warm` reads ahead.
+#[repr(C)]
 pub(crate) struct RareParts {
+    /// Only the timed stages (MQL and later in the default policy) set it: a new
+    /// inquiry's record no longer carries 40 empty bytes for it (issue 11).
+    pub(crate) sla: SlaClock,
     pub(crate) owner: Option<RepId>,
     pub(crate) original_rep: Option<RepId>,
     pub(crate) opportunity: Option<String>,
@@ -23,9 +29,6 @@ pub(crate) struct RareParts {
     pub(crate) nurture: Option<Enrollment>,
     pub(crate) program_positions: ProgramPositions,
     pub(crate) choices: Vec<Name>,
-    /// Only the timed stages (MQL and later in the default policy) set it: a new
-    /// inquiry's record no longer carries 40 empty bytes for it (issue 11).
-    pub(crate) sla: SlaClock,
     /// When the lead was created, kept here only when it is not its first touch's
     /// time: a merge that gave it a duplicate's earlier first touch, or a lead read
     /// back that way. Every other lead's creation is its first touch (issue 11).
@@ -38,6 +41,7 @@ pub(crate) struct RareParts {
 impl RareParts {
     /// Every part empty, as a lead is created.
     const EMPTY: RareParts = RareParts {
+        sla: SlaClock::EMPTY,
         owner: None,
         original_rep: None,
         opportunity: None,
@@ -45,7 +49,6 @@ impl RareParts {
         nurture: None,
         program_positions: ProgramPositions::new(),
         choices: Vec::new(),
-        sla: SlaClock::EMPTY,
         created_at: None,
         times_recycled: 0,
         recycle_reasons: Vec::new(),
