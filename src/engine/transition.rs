@@ -87,8 +87,7 @@ impl Engine {
                 reason,
             },
         ));
-        lead.stage = stage;
-        lead.entered_stage_at = at;
+        lead.enter_stage(stage, at);
         lead.set_sla(self.sla_clock(stage, at));
         let scoring = &self.inner.policy.scoring;
         lead.score
