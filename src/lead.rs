@@ -53,11 +53,12 @@ pub struct Lead {
     pub(crate) touch_counts: TouchCounts,
     pub(crate) score: ScoreState,
     pub(crate) last_touch: Touch,
-    // Bytes 192-255: read by an event with content or an id.
+    // Bytes 192-255: read by an event with content or an id, or to a timed lead.
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
     /// The ids of the events applied within the policy's dedupe window.
     pub(crate) applied_events: AppliedIds,
+    pub(crate) entered_stage_at: DateTime<Utc>,
     /// Interned like a policy name: the book's account roll-up keeps every account
     /// it saw anyway, and a lead pays 4 bytes, not 16 and a heap copy.
     pub(crate) account: Option<Name>,
@@ -209,7 +210,7 @@ impl Lead {
                 ..
             }
         );
-        if content {
+        if self.held.sla() || content {
             words ^= self.content_seen.len() as u64;
         }
         if self.held.sla() {
@@ -238,26 +239,7 @@ impl Lead {
 
     /// When it entered its stage.
     pub fn entered_stage_at(&self) -> DateTime<Utc> {
-        self.rare
-            .get()
-            .entered_stage_at
-            .unwrap_or_else(|| self.created_at())
-    }
-
-    /// Moves it into `stage` at `at`.
-    pub(crate) fn enter_stage(&mut self, stage: Stage, at: DateTime<Utc>) {
-        self.stage = stage;
-        self.set_entered_stage_at(at);
-    }
-
-    /// Sets when it entered its stage: in the rare parts only when that is not its
-    /// creation time.
-    pub(crate) fn set_entered_stage_at(&mut self, at: DateTime<Utc>) {
-        if at != self.created_at() {
-            self.rare.get_mut().entered_stage_at = Some(at);
-        } else if let Some(parts) = self.rare.if_set() {
-            parts.entered_stage_at = None;
-        }
+        self.entered_stage_at
     }
 
     /// When it was created.
@@ -275,7 +257,7 @@ impl Lead {
 
     /// Sets its creation time: in the rare parts only when it is not the first touch's
     /// time.
-    fn set_created_at(&mut self, at: DateTime<Utc>) {
+    pub(crate) fn set_created_at(&mut self, at: DateTime<Utc>) {
         if at != self.first_touch.at {
             self.rare.get_mut().created_at = Some(at);
         } else if let Some(parts) = self.rare.if_set() {
@@ -547,13 +529,18 @@ mod tests {
                 "a field at {offset} ends past byte 191"
             );
         }
-        // The content seen and the dedupe window share bytes 192-255.
+        // The content seen, the dedupe window and the stage's entry time share bytes
+        // 192-255.
         for (offset, size) in [
             (offset_of!(Lead, content_seen), size_of::<ContentSeen>()),
             (offset_of!(Lead, applied_events), size_of::<AppliedIds>()),
+            (
+                offset_of!(Lead, entered_stage_at),
+                size_of::<DateTime<Utc>>(),
+            ),
         ] {
             assert_eq!((offset / LINE, last_line(offset, size)), (3, 3));
         }
-        assert_eq!(size_of::<Lead>(), 288);
+        assert_eq!(size_of::<Lead>(), 296);
     }
 }

@@ -33,7 +33,7 @@ impl Serialize for Lead {
         let mut s = serializer.serialize_struct("Lead", len)?;
         s.serialize_field("id", &self.id)?;
         s.serialize_field("stage", &self.stage)?;
-        s.serialize_field("entered_stage_at", &self.entered_stage_at())?;
+        s.serialize_field("entered_stage_at", &self.entered_stage_at)?;
         s.serialize_field("created_at", &self.created_at())?;
         s.serialize_field("clock", &self.clock)?;
         s.serialize_field("first_touch", &self.first_touch)?;
@@ -123,6 +123,7 @@ impl From<LeadFields> for Lead {
         Lead {
             id: f.id,
             stage: f.stage,
+            entered_stage_at: f.entered_stage_at,
             clock: f.clock,
             first_touch: f.first_touch,
             last_touch: f.last_touch,
@@ -149,8 +150,6 @@ impl From<LeadFields> for Lead {
                 choices: f.choices,
                 sla: f.sla,
                 created_at: (f.created_at != f.first_touch.at).then_some(f.created_at),
-                entered_stage_at: (f.entered_stage_at != f.created_at)
-                    .then_some(f.entered_stage_at),
                 times_recycled: f.times_recycled,
                 recycle_reasons: f.recycle_reasons,
                 alerts: f.alerts,

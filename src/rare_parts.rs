@@ -15,22 +15,13 @@ use std::fmt;
 /// What a lead gains as it is worked: sales ownership, its opportunity, its removal,
 /// nurture, its service-level clock, its recycling history and the owner-alert memory.
 #[derive(Clone, Debug, Default, PartialEq)]
-// The SLA clock and the stage's and creation's times first (`repr(C)`): every event
-// to a timed lead reads the clock, and a transition sets all three, so they share the
-// block's first 64 bytes (its first line or two, which `Lead::warm` reads ahead).
+// The SLA clock first (`repr(C)`): every event to a timed lead reads it, so it should
+// sit in the block's first line or two, which `Lead::warm` reads ahead.
 #[repr(C)]
 pub(crate) struct RareParts {
     /// Only the timed stages (MQL and later in the default policy) set it: a new
     /// inquiry's record no longer carries 40 empty bytes for it (issue 11).
     pub(crate) sla: SlaClock,
-    /// When the lead entered its stage, kept here only when it is not its creation
-    /// time: a lead that never moved (most of a large book) entered its stage when it
-    /// was created (issue 11). Beside the clock: a transition sets both.
-    pub(crate) entered_stage_at: Option<DateTime<Utc>>,
-    /// When the lead was created, kept here only when it is not its first touch's
-    /// time: a merge that gave it a duplicate's earlier first touch, or a lead read
-    /// back that way. Every other lead's creation is its first touch (issue 11).
-    pub(crate) created_at: Option<DateTime<Utc>>,
     pub(crate) owner: Option<RepId>,
     pub(crate) original_rep: Option<RepId>,
     pub(crate) opportunity: Option<String>,
@@ -38,9 +29,13 @@ pub(crate) struct RareParts {
     pub(crate) nurture: Option<Enrollment>,
     pub(crate) program_positions: ProgramPositions,
     pub(crate) choices: Vec<Name>,
+    /// When the lead was created, kept here only when it is not its first touch's
+    /// time: a merge that gave it a duplicate's earlier first touch, or a lead read
+    /// back that way. Every other lead's creation is its first touch (issue 11).
+    pub(crate) created_at: Option<DateTime<Utc>>,
+    pub(crate) times_recycled: u32,
     pub(crate) recycle_reasons: Vec<Name>,
     pub(crate) alerts: OwnerAlerts,
-    pub(crate) times_recycled: u32,
 }
 
 impl RareParts {
@@ -55,7 +50,6 @@ impl RareParts {
         program_positions: ProgramPositions::new(),
         choices: Vec::new(),
         created_at: None,
-        entered_stage_at: None,
         times_recycled: 0,
         recycle_reasons: Vec::new(),
         alerts: OwnerAlerts::new(),

@@ -174,6 +174,7 @@ impl Engine {
         let mut lead = Lead {
             id,
             stage: Stage::Inquiry,
+            entered_stage_at: at,
             clock: at,
             first_touch: touch,
             last_touch: touch,

@@ -87,7 +87,8 @@ impl Engine {
                 reason,
             },
         ));
-        lead.enter_stage(stage, at);
+        lead.stage = stage;
+        lead.entered_stage_at = at;
         lead.set_sla(self.sla_clock(stage, at));
         let scoring = &self.inner.policy.scoring;
         lead.score

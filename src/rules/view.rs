@@ -235,7 +235,7 @@ pub(super) fn fill_lead(s: &Subject<'_, '_>, fields: Fields, map: &mut Map) {
         match field {
             LeadField::Id => put_text(slot, lead.id.as_str()),
             LeadField::Stage => put_text(slot, lead.stage.as_str()),
-            LeadField::DaysInStage => *slot = days(lead.entered_stage_at(), s.at),
+            LeadField::DaysInStage => *slot = days(lead.entered_stage_at, s.at),
             LeadField::CreatedAt => *slot = text(&rfc3339(&lead.created_at())),
             LeadField::DaysSinceCreated => *slot = days(lead.created_at(), s.at),
             LeadField::FitGrade => put_text(slot, grade_name(grade())),
