@@ -53,7 +53,7 @@ pub struct Lead {
     pub(crate) touch_counts: TouchCounts,
     pub(crate) score: ScoreState,
     pub(crate) last_touch: Touch,
-    // Bytes 192-255: read by an event with content or an id, or to a timed lead.
+    // Bytes 192-255: read by an event with content or an id.
     /// Content the lead was sent or consumed; nurture never sends it again.
     pub(crate) content_seen: ContentSeen,
     /// The ids of the events applied within the policy's dedupe window.
@@ -210,7 +210,7 @@ impl Lead {
                 ..
             }
         );
-        if self.held.sla() || content {
+        if content {
             words ^= self.content_seen.len() as u64;
         }
         if self.held.sla() {
@@ -257,7 +257,7 @@ impl Lead {
 
     /// Sets its creation time: in the rare parts only when it is not the first touch's
     /// time.
-    pub(crate) fn set_created_at(&mut self, at: DateTime<Utc>) {
+    fn set_created_at(&mut self, at: DateTime<Utc>) {
         if at != self.first_touch.at {
             self.rare.get_mut().created_at = Some(at);
         } else if let Some(parts) = self.rare.if_set() {
