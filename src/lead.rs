@@ -498,6 +498,48 @@ impl Lead {
     }
 }
 
+#[cfg(test)]
+mod sla_tests {
+    use super::*;
+    use crate::{Engine, Event, Policy};
+
+    fn new_lead() -> (Lead, DateTime<Utc>) {
+        let at = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(20_000);
+        let engine = Engine::new(Policy::default()).expect("the default policy is valid");
+        let (lead, _) = engine
+            .create(&Event::created("L1", at, "webinar"))
+            .expect("a new lead");
+        (lead, at)
+    }
+
+    #[test]
+    fn clearing_the_empty_sla_clock_of_a_new_lead_allocates_no_rare_parts() {
+        let (mut lead, _) = new_lead();
+        lead.update_sla(|sla| sla.respond_due = None);
+        lead.set_sla(SlaClock::EMPTY);
+        assert!(lead.rare.if_set().is_none());
+        assert!(!lead.held.sla());
+        assert_eq!(lead.sla(), &SlaClock::default());
+    }
+
+    #[test]
+    fn a_deadline_set_on_the_sla_clock_is_held_until_it_is_cleared() {
+        let (mut lead, at) = new_lead();
+        let due = at + TimeDelta::days(2);
+        lead.set_sla(SlaClock {
+            respond_due: Some(due),
+            ..SlaClock::EMPTY
+        });
+        assert!(lead.held.sla());
+        assert_eq!(lead.sla().respond_due, Some(due));
+        assert_eq!(lead.next_deadline(), Some(due));
+        lead.update_sla(|sla| sla.respond_due = None);
+        assert!(!lead.held.sla());
+        assert_eq!(lead.next_deadline(), None);
+        assert_eq!(lead.sla(), &SlaClock::default());
+    }
+}
+
 #[cfg(all(test, target_pointer_width = "64"))]
 mod tests {
     use super::*;

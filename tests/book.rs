@@ -1,5 +1,6 @@
 //! The book as a collection: iteration order, removal and eviction, warming, the
-//! book's next deadline, and the policy fingerprint its snapshots record.
+//! book's next deadline, a merged lead's times, and the policy fingerprint its
+//! snapshots record.
 //!
 //! Events and effects are read through their JSON form (CONTRACT.md), which does not
 //! change with the Rust API.
@@ -246,6 +247,31 @@ fn a_created_event_with_an_evicted_leads_id_creates_a_new_lead() {
         "nothing of the evicted lead is kept"
     );
     assert_eq!(ids(&book), ["L3", "L2", "L1"], "a new lead comes last");
+}
+
+#[test]
+fn a_merge_that_takes_the_duplicates_earlier_first_touch_keeps_the_survivors_creation_time() {
+    let engine = engine();
+    let mut book = LeadBook::new();
+    for event in [
+        created("DUP", "2026-01-05T09:00:00Z"),
+        created("SURV", "2026-01-05T10:00:00Z"),
+        ev(r#"{"type":"merged","lead":"DUP","at":"2026-01-05T11:00:00Z","into":"SURV"}"#),
+    ] {
+        let effects = apply(&mut book, &engine, &event);
+        assert_eq!(rejected_kind(&effects), None, "{effects:?}");
+    }
+    let survivor = book.get("SURV").unwrap();
+    assert_eq!(
+        survivor.first_touch().at,
+        time("2026-01-05T09:00:00Z"),
+        "the merge keeps the earlier first touch"
+    );
+    assert_eq!(survivor.created_at(), time("2026-01-05T10:00:00Z"));
+    let json = serde_json::to_string(survivor).unwrap();
+    let read_back: leadcycle::Lead = serde_json::from_str(&json).unwrap();
+    assert_eq!(&read_back, survivor, "{json}");
+    assert_eq!(read_back.created_at(), time("2026-01-05T10:00:00Z"));
 }
 
 #[test]
