@@ -1,17 +1,18 @@
 //! Which of a lead's out-of-line parts hold anything: one byte in the record that
 //! spares the checks every event makes from reading the parts themselves.
 
-/// Whether a lead has a nurture enrollment (kept in its rare parts), whether any of its
-/// service-level deadlines is set (kept in its `SlaClock`) and whether it remembers any
-/// event id (its dedupe window).
+/// Whether a lead has a nurture enrollment, whether any of its service-level deadlines
+/// is set (both kept in its rare parts) and whether it remembers any event id (its
+/// dedupe window).
 ///
 /// Before and after every event the book asks a lead for its next deadline, and the
 /// engine trims its dedupe window to the clock. Most leads of a large book are in
 /// neither a program nor a timed stage, and most events carry no id; this byte, among
-/// the record's first 64 bytes, answers for them without reading the rare parts, the
-/// 40-byte SLA clock or the window's header, which can then sit off the bytes a touch
-/// reads (docs/performance.md, issue 11). Only the `Lead` methods that change those
-/// parts change it, and `Lead::next_deadline` checks it in debug builds.
+/// the record's first 64 bytes, answers for them without reading the rare parts'
+/// block or the window's header, which can then sit off the bytes a touch reads
+/// (docs/performance.md, issue 11). Only the `Lead` methods that change those parts
+/// change it, and `Lead::next_deadline` and `Lead::forget_ids` check it in debug
+/// builds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct HeldParts(u8);
 

@@ -40,7 +40,7 @@ pub struct Lead {
     pub(crate) armed: bool,
     /// Set by `unsubscribed`: the lead is never enrolled in nurture again.
     pub(crate) do_not_email: bool,
-    /// Whether the rare parts hold a nurture enrollment, `sla` a deadline and
+    /// Whether the rare parts hold a nurture enrollment or an SLA deadline, and
     /// `applied_events` an id: kept in the record's first bytes (in what was padding)
     /// so that the checks every event makes (the next deadline, a lengthened program,
     /// trimming the dedupe window) read none of them for a lead that has none. Only
@@ -257,7 +257,7 @@ impl Lead {
 
     /// Sets its creation time: in the rare parts only when it is not the first touch's
     /// time.
-    fn set_created_at(&mut self, at: DateTime<Utc>) {
+    pub(crate) fn set_created_at(&mut self, at: DateTime<Utc>) {
         if at != self.first_touch.at {
             self.rare.get_mut().created_at = Some(at);
         } else if let Some(parts) = self.rare.if_set() {

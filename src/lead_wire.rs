@@ -120,7 +120,7 @@ struct LeadFields {
 
 impl From<LeadFields> for Lead {
     fn from(f: LeadFields) -> Self {
-        Lead {
+        let mut lead = Lead {
             id: f.id,
             stage: f.stage,
             entered_stage_at: f.entered_stage_at,
@@ -149,11 +149,13 @@ impl From<LeadFields> for Lead {
                 program_positions: f.program_positions,
                 choices: f.choices,
                 sla: f.sla,
-                created_at: (f.created_at != f.first_touch.at).then_some(f.created_at),
+                created_at: None,
                 times_recycled: f.times_recycled,
                 recycle_reasons: f.recycle_reasons,
                 alerts: f.alerts,
             }),
-        }
+        };
+        lead.set_created_at(f.created_at);
+        lead
     }
 }
