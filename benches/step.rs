@@ -5,6 +5,9 @@
 //!   every iteration measures the same steady-state path.
 //! - `book/ingest/100k`, `book/ingest/1M`: [`LeadBook::apply_into`] of one `touch` to a
 //!   pseudo-random lead of a book pre-filled with N leads.
+//! - `book/read/100k/lead`, `.../lines`, `.../blocks` (and `1M`): what a touch reads,
+//!   without the engine: the lead found by id, then also the record's other lines a
+//!   touch reads, then also the heap blocks it reads.
 //! - `book/ingest_32/100k/plain`, `.../warm` (and `1M`): the same touches 32 at a
 //!   time, applied as they come, or after [`LeadBook::warm`] read their leads.
 //! - `floor/hashmap/100k`, `floor/hashmap/1M`: the same key sequence on a bare
@@ -148,6 +151,50 @@ fn book_ingest(c: &mut Criterion, engine: &Engine, n: usize, name: &str) {
                 out.is_empty(),
                 "the touch changed more than scores: {out:?}"
             );
+        })
+    });
+    group.finish();
+
+    // What a touch reads, without the engine: finding the lead (its clock), also the
+    // record's other lines a touch reads, and also the heap blocks it reads (the touch
+    // counts' entry, the ledger's newest entry). The part of `book/ingest` that no
+    // engine work can remove: a ratio to the floor near 1 here says the cost of a
+    // touch is in the engine's work, not in finding or reading the lead.
+    let mut group = c.benchmark_group("book/read");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(30);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(6));
+    let start = t0();
+    let mut read = |b: &mut criterion::Bencher, part: fn(&leadcycle::Lead) -> f64| {
+        b.iter(|| {
+            let id = &ids[keys.next_index(n)];
+            let lead = book.get(black_box(id.as_str())).expect("every id is held");
+            assert!(
+                lead.clock() >= start,
+                "a lead's clock starts at its creation"
+            );
+            part(lead)
+        })
+    };
+    group.bench_function(format!("{name}/lead"), |b| read(b, |_| 0.0));
+    group.bench_function(format!("{name}/lines"), |b| {
+        read(b, |lead| {
+            let score = lead.score();
+            let at = score.at.max(lead.last_touch().at).timestamp_millis();
+            at as f64
+                + score.engagement
+                + score.ledger.entries.len() as f64
+                + lead.touch_counts().len() as f64
+        })
+    });
+    group.bench_function(format!("{name}/blocks"), |b| {
+        read(b, |lead| {
+            let score = lead.score();
+            let at = score.at.max(lead.last_touch().at).timestamp_millis();
+            let newest = score.ledger.entries.back().map_or(0.0, |e| e.points);
+            let clicks = lead.touch_counts().get("email_click").unwrap_or(0);
+            at as f64 + score.engagement + newest + f64::from(clicks)
         })
     });
     group.finish();
