@@ -99,7 +99,15 @@ impl LeadSlots {
     /// The leads in this order; a lead listed twice keeps the place of its first entry
     /// and the value of its last.
     pub(crate) fn from_leads(leads: impl IntoIterator<Item = Lead>) -> Self {
+        let leads = leads.into_iter();
         let mut slots = LeadSlots::default();
+        // A snapshot's size is known: an index sized for its leads at once spares the
+        // ~log2(n) rehashes of a growing one, each of which reads every filed lead's
+        // id from its record again (a cache miss a lead in a large book).
+        let (table, hasher) = (&slots.slots, &slots.hasher);
+        slots
+            .index
+            .reserve(leads.size_hint().0, |&j| hasher.hash_in(table, j));
         for lead in leads {
             match slots.slot_of(lead.id().as_str()) {
                 Some(i) => {
