@@ -126,7 +126,7 @@ pub struct Enrollment {
 
 /// The service-level deadlines of the lead's current stay in its stage. A deadline is
 /// cleared once it is met or its breach was reported, so each is reported once.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaClock {
     /// When sales must have acted by.
     pub respond_due: Option<DateTime<Utc>>,
@@ -137,6 +137,14 @@ pub struct SlaClock {
     /// When the lead becomes idle: `idle_days` after entering the stage or the last
     /// sales event, whichever is later.
     pub idle_due: Option<DateTime<Utc>>,
+}
+
+/// No deadline and no attempt: the clock of a lead in an untimed stage (defined once,
+/// as the `const` the lead's rare parts start from).
+impl Default for SlaClock {
+    fn default() -> Self {
+        SlaClock::EMPTY
+    }
 }
 
 impl SlaClock {

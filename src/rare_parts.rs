@@ -14,7 +14,7 @@ use std::fmt;
 
 /// What a lead gains as it is worked: sales ownership, its opportunity, its removal,
 /// nurture, its service-level clock, its recycling history and the owner-alert memory.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 // The SLA clock first (`repr(C)`): every event to a timed lead reads it, so it should
 // sit in the block's first line or two, which `Lead::warm` reads ahead.
 #[repr(C)]
@@ -54,6 +54,14 @@ impl RareParts {
         recycle_reasons: Vec::new(),
         alerts: OwnerAlerts::new(),
     };
+}
+
+/// Every part empty: [`RareParts::EMPTY`], the one definition (a `static` needs a
+/// `const`).
+impl Default for RareParts {
+    fn default() -> Self {
+        RareParts::EMPTY
+    }
 }
 
 static EMPTY: RareParts = RareParts::EMPTY;
